@@ -1,0 +1,1 @@
+"""The course kit's grading engine: configuration, submissions, sandbox, pytest plugin, results, gradebook, CLI."""

@@ -1,0 +1,122 @@
+"""Results as plain data, and their one serialisation: Gradescope's ``results.json`` schema.
+
+https://gradescope-autograders.readthedocs.io/en/latest/specs/ — top level ``score``,
+``execution_time``, ``output``, ``tests``; each test ``name``, ``score``, ``max_score``,
+``output``, ``visibility``, ``status``. We add ``max_score`` at the top (the schema allows
+extra keys) and a ``kit`` object with what this kit needs to resume and audit a batch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PASSED, FAILED = "passed", "failed"
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    max_score: float
+    score: float = 0.0
+    status: str = FAILED
+    output: str = ""
+    visibility: str = "visible"
+    number: str = ""
+
+    def to_gradescope(self) -> dict:
+        entry = {"name": self.name, "score": round(self.score, 4), "max_score": self.max_score,
+                 "output": self.output, "visibility": self.visibility, "status": self.status}
+        if self.number:
+            entry["number"] = self.number
+        return entry
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    student: str
+    assignment: str
+    tests: tuple[TestResult, ...]
+    status: str = "graded"  # graded | not_loaded | crashed | timed_out
+    output: str = ""
+    execution_time: float = 0.0
+    content_hash: str = ""
+    suite_hash: str = ""
+    device: str = "cpu"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return sum(test.score for test in self.tests)
+
+    @property
+    def max_score(self) -> float:
+        return sum(test.max_score for test in self.tests)
+
+    def to_gradescope(self) -> dict:
+        return {
+            "score": round(self.score, 4),
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 3),
+            "output": self.output,
+            "visibility": "visible",
+            "tests": [test.to_gradescope() for test in self.tests],
+            "kit": {"student": self.student, "assignment": self.assignment, "status": self.status,
+                    "content_hash": self.content_hash, "suite_hash": self.suite_hash, "device": self.device,
+                    **self.extra},
+        }
+
+    @classmethod
+    def from_gradescope(cls, data: dict) -> "SubmissionResult":
+        kit = dict(data["kit"])
+        tests = tuple(TestResult(name=t["name"], max_score=t["max_score"], score=t["score"], status=t["status"],
+                                 output=t.get("output", ""), visibility=t.get("visibility", "visible"),
+                                 number=t.get("number", "")) for t in data["tests"])
+        known = {"student", "assignment", "status", "content_hash", "suite_hash", "device"}
+        return cls(student=kit["student"], assignment=kit["assignment"], tests=tests, status=kit["status"],
+                   output=data.get("output", ""), execution_time=data.get("execution_time", 0.0),
+                   content_hash=kit.get("content_hash", ""), suite_hash=kit.get("suite_hash", ""),
+                   device=kit.get("device", "cpu"), extra={k: v for k, v in kit.items() if k not in known})
+
+
+def failed_everywhere(student: str, assignment: str, tests: list[TestResult], status: str, message: str,
+                      **kwargs) -> SubmissionResult:
+    """A submission that could not be graded at all still lists every test, each at zero, with the reason."""
+    return SubmissionResult(student=student, assignment=assignment, status=status, output=message,
+                            tests=tuple(TestResult(t.name, t.max_score, 0.0, FAILED, message, t.visibility, t.number)
+                                        for t in tests), **kwargs)
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    """Write to a temporary file beside ``path`` and rename it: a reader sees the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as stream:
+            json.dump(data, stream, indent=2)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_result(out_dir: Path, result: SubmissionResult) -> Path:
+    path = out_dir / result.student / "results.json"
+    write_json_atomically(path, result.to_gradescope())
+    return path
+
+
+def read_result(path: Path) -> SubmissionResult:
+    return SubmissionResult.from_gradescope(json.loads(path.read_text()))
+
+
+def as_dict(result: SubmissionResult) -> dict:
+    return asdict(result)

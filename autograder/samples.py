@@ -1,0 +1,113 @@
+"""The sample class of an assignment: typical mistakes and hostile submissions, each with its exact score.
+
+``samples/<id>/class.yml`` describes each student as a change to the reference solution or to the
+student release (see docs/authoring.md); :func:`build_class` turns it into a folder of real
+submissions that the grader grades like any class. Building from the current notebooks keeps the
+samples in step with the assignment as it evolves.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import Field, model_validator
+
+from autograder.config import ROOT, ConfigError, _Strict, validate_model
+from autograder.release import MARKERS
+
+SAMPLES = ROOT / "samples"
+
+
+class SampleStudent(_Strict):
+    from_: Literal["solution", "release"] | None = Field(None, alias="from")
+    replace: dict[str, str] = {}
+    append: str | None = None
+    file: str | None = None
+    format: Literal["ipynb", "zip"] = "ipynb"
+    score: float = Field(ge=0)
+    mistake: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_base(self):
+        if (self.from_ is None) == (self.file is None):
+            raise ValueError("give exactly one of 'from' (solution or release) and 'file'")
+        return self
+
+
+class SampleClass(_Strict):
+    students: dict[str, SampleStudent] = Field(min_length=1)
+
+
+def has_samples(assignment: str) -> bool:
+    return (SAMPLES / assignment / "class.yml").is_file()
+
+
+def load_class(assignment: str) -> dict[str, SampleStudent]:
+    path = SAMPLES / assignment / "class.yml"
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"samples/{assignment}/class.yml: is not valid YAML: {exc}"]) from None
+    students = validate_model(SampleClass, data, f"samples/{assignment}/class.yml").students
+    for name, student in students.items():
+        for snippet in [*student.replace.values(), student.append, student.file]:
+            if snippet and not (SAMPLES / assignment / snippet).is_file():
+                raise ConfigError([f"samples/{assignment}/class.yml: students.{name}: the file {snippet!r} "
+                                   f"does not exist in samples/{assignment}/"])
+    return students
+
+
+def build_class(assignment: str, notebook_name: str, target: Path) -> dict[str, SampleStudent]:
+    """Write each sample student's submission into ``target``; return the class."""
+    students = load_class(assignment)
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    bases = {"solution": solution_notebook(ROOT / "solutions" / assignment / notebook_name),
+             "release": json.loads((ROOT / "assignments" / assignment / notebook_name).read_text())}
+    for name, student in students.items():
+        folder = target / name
+        folder.mkdir()
+        if student.file:
+            shutil.copyfile(SAMPLES / assignment / student.file, folder / notebook_name)
+        else:
+            notebook = _apply(copy.deepcopy(bases[student.from_]), student, SAMPLES / assignment)
+            (folder / notebook_name).write_text(json.dumps(notebook, indent=1))
+        if student.format == "zip":
+            with zipfile.ZipFile(target / f"{name}.zip", "w") as archive:
+                for path in folder.rglob("*"):
+                    archive.write(path, path.relative_to(folder))
+            shutil.rmtree(folder)
+    return students
+
+
+def solution_notebook(path: Path) -> dict:
+    """The source notebook as a perfect student would submit it: solutions in place, markers gone."""
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:
+        lines = _source(cell).splitlines(keepends=True)
+        cell["source"] = "".join(line for line in lines if line.strip() not in MARKERS)
+    return notebook
+
+
+def _apply(notebook: dict, student: SampleStudent, folder: Path) -> dict:
+    cells_by_id = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"): cell for cell in notebook["cells"]}
+    for grade_id, snippet in student.replace.items():
+        if grade_id not in cells_by_id:
+            raise ConfigError([f"{folder.relative_to(ROOT)}/class.yml: replace: no cell with grade_id {grade_id!r}"])
+        cells_by_id[grade_id]["source"] = (folder / snippet).read_text()
+    if student.append:
+        notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "sample-appended",
+                                  "metadata": {}, "outputs": [], "source": (folder / student.append).read_text()})
+    return notebook
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source

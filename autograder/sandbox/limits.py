@@ -1,0 +1,144 @@
+"""Resource limits for a worker, and the bubblewrap command line that confines it.
+
+The grader sets these from outside the worker: kernel rlimits are applied in the
+child just before ``exec`` (the student cannot raise a hard limit), the sandbox is
+built by bubblewrap, and wall time is kept by the client, which kills the whole
+process group. Nothing here relies on the worker's cooperation.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+SANDBOX_ROOT = Path("/sandbox")
+WORK = SANDBOX_ROOT / "work"
+LIB = SANDBOX_ROOT / "lib"
+HERE = Path(__file__).resolve().parent
+WORKER_FILES = ("worker.py", "protocol.py")
+SANDBOX_UID_BASE = 200_000  # unprivileged uids without a passwd entry; one per worker slot
+
+
+@dataclass(frozen=True)
+class Limits:
+    call_seconds: float = 10.0
+    submission_seconds: float = 120.0
+    memory_mb: int = 2048
+    processes: int = 32
+    file_size_mb: int = 64
+    open_files: int = 256
+    disk_mb: int = 256
+    output_kb: int = 256
+
+    @property
+    def cpu_seconds(self) -> int:
+        """CPU time for one worker process: its whole wall budget, plus a margin for start-up."""
+        return int(self.submission_seconds) + 5
+
+
+def apply_rlimits(limits: Limits) -> None:
+    """Called in the child between fork and exec (``preexec_fn``)."""
+    mb = 1024 * 1024
+    os.setsid()
+    for name, value in [
+        (resource.RLIMIT_AS, limits.memory_mb * mb),
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_NPROC, _process_limit(limits.processes)),
+        (resource.RLIMIT_CORE, 0),
+    ]:
+        resource.setrlimit(name, (value, value))
+
+
+def _process_limit(processes: int) -> int:
+    """RLIMIT_NPROC counts every process of the real user; as root the worker gets a uid of its own."""
+    if os.getuid() == 0:
+        return processes
+    mine = sum(1 for entry in os.scandir("/proc") if entry.name.isdigit() and _owner(entry.path) == os.getuid())
+    return mine + processes
+
+
+def _owner(path: str) -> int:
+    try:
+        return os.stat(path).st_uid
+    except OSError:
+        return -1
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | None, limits: Limits,
+                sandbox: bool, slot: int = 0) -> tuple[list[str], str | None]:
+    """The command that starts a worker, and the directory it starts in (None: set by bwrap)."""
+    python = [sys.executable, "-E", "-s", "-B"]
+    if not sandbox:
+        return python + [str(HERE / "worker.py")], str(submission_dir)
+    cwd = WORK / "assignments" / assignment_dir
+    argv = [bwrap_path() or "bwrap",
+            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--clearenv"]
+    for key, value in worker_environment().items():
+        argv += ["--setenv", key, value]
+    for path in ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc/fonts", "/etc/ld.so.cache",
+                 "/etc/alternatives", "/etc/localtime"):
+        if os.path.islink(path):
+            argv += ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            argv += ["--ro-bind", path, path]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    for prefix in _python_prefixes():
+        argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
+    size = str(limits.disk_mb * 1024 * 1024)
+    argv += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", str(WORK),
+             "--dir", str(cwd), "--dir", "/tmp/home"]
+    for entry in sorted(submission_dir.iterdir()):
+        argv += ["--ro-bind", str(entry), str(cwd / entry.name)]
+    if datasets_dir is not None:
+        argv += ["--ro-bind", str(datasets_dir), str(WORK / "datasets")]
+    for name in WORKER_FILES:
+        argv += ["--ro-bind", str(HERE / name), str(LIB / name)]
+    argv += ["--chdir", str(cwd)]
+    uid = []
+    if os.getuid() == 0:
+        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        uid = ["--uid", str(SANDBOX_UID_BASE + slot)]
+    else:
+        argv += ["--unshare-user"]
+    return argv + python + [str(LIB / "worker.py")] + uid, None
+
+
+def worker_environment() -> dict[str, str]:
+    return {
+        "HOME": "/tmp/home", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/home/.matplotlib", "PYTHONHASHSEED": "0",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def _python_prefixes() -> list[str]:
+    """The interpreter and the virtual environment, bound at the same paths inside."""
+    prefixes = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    executable = os.path.realpath(sys.executable)
+    if not any(executable.startswith(p + os.sep) for p in prefixes):
+        prefixes.add(os.path.dirname(os.path.dirname(executable)))
+    covered = [p for p in prefixes if not p.startswith(("/usr/", "/lib"))]
+    return sorted(p for p in covered if not any(p != q and p.startswith(q + os.sep) for q in covered))
+
+
+def _parents(path: str) -> list[str]:
+    """Directories above a bind, created world-readable (bwrap would copy a private /root's mode)."""
+    args, current = [], Path(path).parent
+    chain = []
+    while str(current) not in ("/", "/usr"):
+        chain.append(str(current))
+        current = current.parent
+    for directory in reversed(chain):
+        args += ["--perms", "0755", "--dir", directory]
+    return args

@@ -1,0 +1,203 @@
+"""The wire format between the grader and the sandboxed worker.
+
+Both sides import this file; the worker gets it as a plain module next to ``worker.py``
+inside the sandbox, so it may use only the standard library and numpy.
+
+A message is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
+Values are plain data: JSON scalars, lists, and tagged objects for what JSON lacks::
+
+    {"$tuple": [...]}            {"$dict": [[key, value], ...]}      {"$bytes": "<base64>"}
+    {"$npy": "<base64 .npy>"}    {"$scalar": "<base64 .npy>"}        {"$complex": [re, im]}
+    {"$float": "nan" | "inf" | "-inf"}
+    {"$handle": 7, "type": "Value", "callable": false}   (an object that stays in the worker)
+
+Decoding never unpickles or evaluates anything: arrays are read with ``allow_pickle=False``
+and only numeric, boolean and text dtypes are accepted. Limits on size and nesting depth
+keep a hostile peer from exhausting the grader.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import struct
+
+import numpy as np
+
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ITEMS = 1_000_000
+ALLOWED_DTYPE_KINDS = "biufcUS"  # bool, int, uint, float, complex, str, bytes: never object or void
+
+_HEADER = struct.Struct(">I")
+
+
+class DecodeError(ValueError):
+    """The bytes received are not a well-formed message."""
+
+
+class Handle:
+    """A reference to an object that lives in the worker."""
+
+    __slots__ = ("id", "type_name", "is_callable")
+
+    def __init__(self, id: int, type_name: str = "object", is_callable: bool = False):
+        self.id, self.type_name, self.is_callable = id, type_name, is_callable
+
+
+# ---------------------------------------------------------------- framing
+
+def write_message(stream, message: dict) -> None:
+    data = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_message(stream, max_bytes: int = MAX_MESSAGE_BYTES) -> dict:
+    """One message from ``stream``; ``EOFError`` when the peer has gone."""
+    header = _read_exactly(stream, _HEADER.size)
+    (length,) = _HEADER.unpack(header)
+    if length > max_bytes:
+        raise DecodeError(f"message of {length} bytes is over the limit of {max_bytes}")
+    try:
+        message = json.loads(_read_exactly(stream, length))
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(f"message is not valid JSON: {str(exc)[:200]}") from None
+    if not isinstance(message, dict):
+        raise DecodeError("message is not a JSON object")
+    return message
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise EOFError("the peer closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------- values
+
+def encode(value, to_handle=None, depth: int = 0):
+    """Plain data as JSON-ready structures; other objects through ``to_handle(obj) -> Handle``."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"value is nested more than {MAX_DEPTH} levels deep")
+    if value is None or type(value) in (bool, str):
+        return value
+    if type(value) is int:
+        return value
+    if type(value) is float:
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, Handle):
+        return {"$handle": value.id}
+    if type(value) is complex:
+        return {"$complex": [encode(value.real), encode(value.imag)]}
+    if type(value) is bytes:
+        return {"$bytes": base64.b64encode(value).decode()}
+    if isinstance(value, np.generic) and value.dtype.kind in ALLOWED_DTYPE_KINDS:
+        return {"$scalar": _npy(np.asarray(value))}
+    if type(value) is np.ndarray and value.dtype.kind in ALLOWED_DTYPE_KINDS:
+        return {"$npy": _npy(value)}
+    if type(value) is list:
+        return [encode(item, to_handle, depth + 1) for item in value]
+    if type(value) is tuple:
+        return {"$tuple": [encode(item, to_handle, depth + 1) for item in value]}
+    if type(value) is dict:
+        return {"$dict": [[encode(k, to_handle, depth + 1), encode(v, to_handle, depth + 1)] for k, v in value.items()]}
+    if to_handle is None:
+        raise TypeError(f"cannot send a {type(value).__name__} as plain data")
+    handle = to_handle(value)
+    return {"$handle": handle.id, "type": handle.type_name, "callable": handle.is_callable}
+
+
+def decode(data, from_handle=None):
+    """The inverse of :func:`encode`, for data from an untrusted peer."""
+    budget = [MAX_ITEMS]
+    return _decode(data, from_handle, 0, budget)
+
+
+def _decode(data, from_handle, depth, budget):
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise DecodeError(f"value has more than {MAX_ITEMS} items")
+    if depth > MAX_DEPTH:
+        raise DecodeError(f"value is nested more than {MAX_DEPTH} levels deep")
+    if data is None or isinstance(data, (bool, str)):
+        return data
+    if isinstance(data, int):
+        return data
+    if isinstance(data, float):
+        return data
+    if isinstance(data, list):
+        return [_decode(item, from_handle, depth + 1, budget) for item in data]
+    if not isinstance(data, dict) or len(data) == 0:
+        raise DecodeError(f"unexpected value of type {type(data).__name__}")
+    tag = next(iter(data))
+    body = data[tag]
+    try:
+        if tag == "$tuple":
+            return tuple(_decode(item, from_handle, depth + 1, budget) for item in _list(body))
+        if tag == "$dict":
+            result = {}
+            for pair in _list(body):
+                key, value = _list(pair)
+                key = _decode(key, from_handle, depth + 1, budget)
+                if isinstance(key, (list, dict, np.ndarray)):
+                    raise DecodeError("dictionary key is not hashable")
+                result[key] = _decode(value, from_handle, depth + 1, budget)
+            return result
+        if tag == "$npy":
+            return _array(body)
+        if tag == "$scalar":
+            array = _array(body)
+            if array.shape != ():
+                raise DecodeError("scalar with a shape")
+            return array[()]
+        if tag == "$float":
+            if body not in ("nan", "inf", "-inf"):
+                raise DecodeError(f"unknown float {body!r}")
+            return float(body)
+        if tag == "$complex":
+            re, im = _list(body)
+            return complex(float(_decode(re, None, depth + 1, budget)), float(_decode(im, None, depth + 1, budget)))
+        if tag == "$bytes":
+            return base64.b64decode(_str(body), validate=True)
+        if tag == "$handle":
+            if from_handle is None or not isinstance(body, int) or isinstance(body, bool):
+                raise DecodeError("unexpected handle")
+            return from_handle(Handle(body, str(data.get("type", "object"))[:200], bool(data.get("callable", False))))
+    except DecodeError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise DecodeError(f"malformed {tag}: {str(exc)[:200]}") from None
+    raise DecodeError(f"unknown tag {str(tag)[:50]!r}")
+
+
+def _npy(array: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _array(body) -> np.ndarray:
+    raw = base64.b64decode(_str(body), validate=True)
+    array = np.load(io.BytesIO(raw), allow_pickle=False)
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in ALLOWED_DTYPE_KINDS or array.dtype.fields:
+        raise DecodeError(f"array of dtype {getattr(array, 'dtype', '?')} is not allowed")
+    return array
+
+
+def _list(body) -> list:
+    if not isinstance(body, list):
+        raise DecodeError("expected a list")
+    return body
+
+
+def _str(body) -> str:
+    if not isinstance(body, str):
+        raise DecodeError("expected a string")
+    return body

@@ -1,0 +1,198 @@
+"""The sandboxed worker: runs a student's notebook cells and answers the grader's calls.
+
+Started by ``client.py`` as ``python worker.py [--uid N] --channel R W`` inside bubblewrap
+(or, with ``--no-sandbox``, directly), reading requests from fd R and writing replies to fd W. It imports only the standard library, numpy and ``protocol.py`` beside it.
+
+Conversation::
+
+    grader -> {"op": "load", "cells": [[index, source], ...]}
+    worker -> {"cell": index}            before running each cell (so a hang can be pinned on it)
+    worker -> {"ready": {"cells": [{"index", "status", "error"}...]}}
+    grader -> {"op": "call" | "getattr" | "setattr" | "operator" | "has" | "release", ...}
+    worker -> {"ok": value} | {"error": {"type", "types", "message", "traceback"}}
+
+Objects that are not plain data stay here, in ``handles``, and travel as handle ids.
+"""
+import builtins
+import linecache
+import operator
+import os
+import sys
+import traceback
+
+import protocol
+
+CELL_PREFIX = "<cell "
+OPERATORS = {
+    name: getattr(operator, name)
+    for name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "neg", "pos", "abs",
+                 "lt", "le", "gt", "ge", "eq", "ne", "getitem", "contains")
+}
+OPERATORS.update(len=len, float=float, int=int, bool=bool, list=list, str=str, repr=repr)
+PLAIN_TYPES = (type(None), bool, int, float, complex, str, bytes)
+
+
+class Worker:
+    def __init__(self, requests, replies):
+        self.requests, self.replies = requests, replies
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.handles = {}
+        self.cell_errors = {}
+
+    # ------------------------------------------------------------ loading
+    def load(self, cells):
+        outcomes = []
+        for index, source in cells:
+            protocol.write_message(self.replies, {"cell": index})
+            error = self.run_cell(index, source)
+            outcomes.append({"index": index, "status": "error" if error else "ok", "error": error})
+            if error:
+                self.cell_errors[index] = error
+        protocol.write_message(self.replies, {"ready": {"cells": outcomes}})
+
+    def run_cell(self, index, source):
+        filename = f"{CELL_PREFIX}{index}>"
+        source = strip_magics(source)
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        try:
+            code = compile(source, filename, "exec")
+            exec(code, self.namespace)
+        except SystemExit as exc:
+            return f"the cell called sys.exit({exc.code!r}); the rest of the cell did not run"
+        except BaseException as exc:  # noqa: BLE001 - any failure of student code is reported, not fatal
+            return describe(exc)["traceback"] or describe(exc)["message"]
+        return None
+
+    # ------------------------------------------------------------ serving
+    def serve(self):
+        while True:
+            try:
+                request = protocol.read_message(self.requests)
+            except EOFError:
+                return
+            op = request.get("op")
+            if op == "load":
+                self.load(request["cells"])
+                continue
+            try:
+                reply = {"ok": self.dispatch(op, request)}
+            except SystemExit as exc:
+                reply = {"error": {"type": "SystemExit", "types": ["SystemExit"],
+                                   "message": f"your code called sys.exit({exc.code!r})", "traceback": ""}}
+            except BaseException as exc:  # noqa: BLE001
+                reply = {"error": describe(exc)}
+            try:
+                protocol.write_message(self.replies, reply)
+            except (TypeError, ValueError) as exc:
+                protocol.write_message(self.replies, {"error": {
+                    "type": "TypeError", "types": ["TypeError"], "traceback": "",
+                    "message": f"the value your code returned could not be sent to the grader: {exc}"}})
+
+    def dispatch(self, op, request):
+        if op == "call":
+            target = self.resolve(request["target"])
+            args = self.decode(request.get("args", []))
+            kwargs = self.decode(request.get("kwargs", {"$dict": []}))
+            return self.encode(target(*args, **kwargs))
+        if op == "getattr":
+            return self.encode(getattr(self.resolve(request["target"]), request["name"]))
+        if op == "setattr":
+            setattr(self.resolve(request["target"]), request["name"], self.decode(request["value"]))
+            return None
+        if op == "operator":
+            return self.encode(OPERATORS[request["name"]](*self.decode(request["args"])))
+        if op == "global":
+            return self.encode(self.resolve({"name": request["name"]}))
+        if op == "has":
+            return request["name"] in self.namespace
+        if op == "release":
+            for handle_id in request["handles"]:
+                self.handles.pop(handle_id, None)
+            return None
+        raise ValueError(f"unknown operation {op!r}")
+
+    def resolve(self, ref):
+        if "name" in ref:
+            name = ref["name"]
+            if name not in self.namespace:
+                raise NameError(f"your notebook does not define `{name}`")
+            return self.namespace[name]
+        return self.handles[ref["handle"]]
+
+    # ------------------------------------------------------------ values
+    def encode(self, value):
+        return protocol.encode(plain_copy(value), self.to_handle)
+
+    def decode(self, data):
+        return protocol.decode(data, lambda handle: self.handles[handle.id])
+
+    def to_handle(self, obj):
+        handle_id = len(self.handles) + 1
+        while handle_id in self.handles:
+            handle_id += 1
+        self.handles[handle_id] = obj
+        return protocol.Handle(handle_id, type(obj).__name__, callable(obj))
+
+
+def plain_copy(value, depth=0):
+    """Builtin containers rebuilt from their items, numpy arrays as base ndarrays; other objects as they are."""
+    if depth > protocol.MAX_DEPTH:
+        return value
+    if type(value) in (list, tuple):
+        return type(value)(plain_copy(item, depth + 1) for item in value)
+    if type(value) is dict:
+        return {plain_copy(k, depth + 1): plain_copy(v, depth + 1) for k, v in value.items()}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray) and type(value) is not numpy.ndarray:
+        return numpy.asarray(value)
+    return value
+
+
+def describe(exc):
+    """The exception as plain text: its class names and the frames from the student's own cells."""
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        message = "<the exception's message could not be read>"
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.startswith(CELL_PREFIX)]
+    lines = []
+    if isinstance(exc, SyntaxError) and str(exc.filename or "").startswith(CELL_PREFIX):
+        lines.append(f"  {exc.filename[1:-1]}, line {exc.lineno}\n    {(exc.text or '').strip()}")
+    for frame in frames:
+        lines.append(f"  {frame.filename[1:-1]}, line {frame.lineno}, in {frame.name}\n    {(frame.line or '').strip()}")
+    name = type(exc).__name__
+    text = ("Traceback (your notebook):\n" + "\n".join(lines) + "\n" if lines else "") + f"{name}: {message}"
+    return {"type": name, "types": [cls.__name__ for cls in type(exc).__mro__],
+            "message": message[:2000], "traceback": text[-4000:]}
+
+
+def strip_magics(source):
+    """IPython magics and shell escapes (`%matplotlib inline`, `!pip install`) do nothing here."""
+    return "\n".join("pass  # " + line if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def drop_privileges(uid):
+    """Inside bubblewrap started as root: become an unprivileged user before any student code runs."""
+    if os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    if os.getuid() == 0:
+        raise SystemExit("worker: refusing to run student code as root")
+
+
+def main(argv):
+    if "--uid" in argv:
+        drop_privileges(int(argv[argv.index("--uid") + 1]))
+    sys.path.insert(0, os.getcwd())
+    channel = argv.index("--channel")
+    requests = os.fdopen(int(argv[channel + 1]), "rb", buffering=0)
+    replies = os.fdopen(int(argv[channel + 2]), "wb", buffering=0)
+    Worker(requests, replies).serve()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
