@@ -55,7 +55,7 @@ def numbers(got: Any, *, what: str) -> np.ndarray:
     if got is None:
         fail(f"{what}: your code returned None. Did you forget a `return` statement?")
     if isinstance(got, (str, bytes)) or not _is_plain(got):
-        fail(f"{what}: expected a number or an array of numbers, got {type(got).__name__} {summary(got)}.")
+        fail(f"{what}: expected a number or an array of numbers, got {summary(got)}.")
     try:
         array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -93,7 +93,7 @@ def close(got: Any, expected: Any, *, what: str, rtol: float = 1e-6, atol: float
 def equal(got: Any, expected: Any, *, what: str, hint: str | None = None) -> Any:
     """Exact equality for plain values (ints, strings, tuples, lists of them)."""
     if not _is_plain(got):
-        fail(f"{what}: expected a plain value, got {type(got).__name__} {summary(got)}.")
+        fail(f"{what}: expected a plain value, got {summary(got)}.")
     same = np.array_equal(got, expected) if isinstance(got, np.ndarray) or isinstance(expected, np.ndarray) \
         else (type(got) is type(expected) or _both_numbers(got, expected)) and got == expected
     if not same:

@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    parser.add_argument("--course", type=Path, default=ROOT / "course.yml", help="the course file (default: course.yml)")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     p = verbs.add_parser("validate", help="check that the course is consistent (exit 1 if not)",
@@ -112,24 +113,24 @@ def _sandbox(args) -> bool:
 
 def cmd_validate(args) -> int:
     from autograder.validate import validate
-    course = load_course()
+    course = load_course(args.course)
     problems = validate(course, args.assignments or None, _sandbox(args), args.jobs,
                         log=lambda text: report.errors.print(text, markup=False))
     for problem in problems:
-        report.console.print("✗ " + problem, style="red", markup=False)
+        report.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
     if not problems:
         report.console.print("✓ the course is consistent", style="green")
     return 1 if problems else 0
 
 
 def cmd_release(args) -> int:
-    course = load_course()
+    course = load_course(args.course)
     for assignment_id in args.assignments:
         course.assignment(assignment_id)
         path = release.generate(assignment_id)
         leaks = release.leaks(assignment_id)
         for problem in leaks:
-            report.console.print("✗ " + problem, style="red", markup=False)
+            report.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
         report.console.print(f"released {assignment_id} -> {path.relative_to(ROOT)}")
         if leaks:
             return 1
@@ -137,7 +138,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_check(args) -> int:
-    course = load_course()
+    course = load_course(args.course)
     assignment = course.assignment(args.assignment)
     notebook = (args.notebook or ROOT / "assignments" / assignment.id / assignment.notebook).resolve()
     if not notebook.is_file():
@@ -154,7 +155,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    course = load_course()
+    course = load_course(args.course)
     assignment = course.assignment(args.assignment)
     sandbox = _sandbox(args)
     out = args.out or GRADES / assignment.id
@@ -177,7 +178,7 @@ def _grade_and_record(assignment, submissions: Path, out: Path, sandbox: bool, j
 
 
 def cmd_report(args) -> int:
-    course = load_course()
+    course = load_course(args.course)
     course.assignment(args.assignment)
     with Gradebook(args.gradebook) as gradebook:
         report.show_gradebook(gradebook, args.assignment)
@@ -185,7 +186,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_export(args) -> int:
-    course = load_course()
+    course = load_course(args.course)
     with Gradebook(args.gradebook) as gradebook:
         gradebook.export_csv(args.csv, [a.id for a in course.assignments])
     report.console.print(f"wrote {args.csv}")
@@ -193,7 +194,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    course = load_course()
+    course = load_course(args.course)
     sandbox = _sandbox(args)
     for assignment in course.assignments:
         if not samples.has_samples(assignment.id):

@@ -11,7 +11,7 @@ from autograder.gradebook import Gradebook
 from autograder.results import PASSED, SubmissionResult
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def show_check(result: SubmissionResult) -> None:

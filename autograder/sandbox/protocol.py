@@ -179,7 +179,7 @@ def _decode(data, from_handle, depth, budget):
 
 def _npy(array: np.ndarray) -> str:
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buffer, array if array.flags.c_contiguous else array.copy(order="C"), allow_pickle=False)
     return base64.b64encode(buffer.getvalue()).decode()
 
 

@@ -1,0 +1,48 @@
+"""Hidden tests, part 4b: learning-rate schedules (linear, exponential, step, 1/t), called with plain int steps."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import checks
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gd02_reference as ref  # noqa: E402
+
+STEPS = [0, 1, 2, 7, 10, 19, 20, 21, 49, 50, 99, 100, 150, 300]
+
+
+def _sweep(student, name, call, want, hint=None):
+    got = [call(t) for t in STEPS]
+    checks.close(got, want, rtol=1e-9, atol=1e-15, what=f"{name} at steps t = {STEPS}", hint=hint)
+
+
+@pytest.mark.points(2)
+def test_linear_decay(student):
+    """Formula (course notes η0(1 − t/T)): lr0·(1 − t/T) up to T, then 0 — T = 100, lr0 = 0.3."""
+    want = ref.schedules(0.3, STEPS, 100, 0.5, 20)["linear"]
+    _sweep(student, "linear_decay(0.3, t, 100)", lambda t: student.linear_decay(0.3, t, 100), want,
+           hint="after t = T the rate stays at 0")
+
+
+@pytest.mark.points(1)
+def test_exponential_decay(student):
+    """Formula (course notes η0·e^(−t/T)): T = 40, lr0 = 0.3."""
+    want = ref.schedules(0.3, STEPS, 40, 0.5, 20)["exponential"]
+    _sweep(student, "exponential_decay(0.3, t, 40)", lambda t: student.exponential_decay(0.3, t, 40), want)
+
+
+@pytest.mark.points(2)
+def test_step_decay(student):
+    """Formula (step decay): lr0·drop^⌊t/every⌋, dropping exactly at t = every, 2·every, … (drop = 0.5, every = 20)."""
+    want = ref.schedules(0.3, STEPS, 40, 0.5, 20)["step"]
+    _sweep(student, "step_decay(0.3, t, 0.5, 20)", lambda t: student.step_decay(0.3, t, 0.5, 20), want,
+           hint="the first drop happens at t = every (floor division)")
+
+
+@pytest.mark.points(1)
+def test_inverse_time_decay(student):
+    """Formula (course notes η0/t, counted from t = 1): lr0/(1 + t/T); with T = 1: lr0, lr0/2, lr0/3, …"""
+    want = ref.schedules(0.3, STEPS, 1, 0.5, 20)["inverse_time"]
+    _sweep(student, "inverse_time_decay(0.3, t, 1)", lambda t: student.inverse_time_decay(0.3, t, 1), want)

@@ -1,0 +1,60 @@
+"""The gradebook: one row per student x assignment x test; grading again replaces, never duplicates."""
+import csv
+
+from autograder.gradebook import Gradebook
+from autograder.results import SubmissionResult, TestResult, failed_everywhere, read_result, write_result
+
+
+def result(student, scores, assignment="01_bayes"):
+    tests = tuple(TestResult(f"t{i}", 2.0, s, "passed" if s == 2.0 else "failed") for i, s in enumerate(scores))
+    return SubmissionResult(student, assignment, tests, content_hash="abc", suite_hash="def")
+
+
+def test_regrading_replaces_rows(tmp_path):
+    with Gradebook(tmp_path / "g.sqlite") as book:
+        book.record([result("ana", [2, 0, 2]), result("bo", [0, 0, 0])])
+        book.record([result("ana", [2, 2])])  # re-graded with a suite that lost a test
+        assert book.count_tests() == 5
+        rows = {r.student: r for r in book.rows("01_bayes")}
+        assert rows["ana"].score == 4 and rows["ana"].max_score == 4 and rows["bo"].score == 0
+        assert book.problems() == []
+
+
+def test_integrity_check_catches_a_tampered_score(tmp_path):
+    with Gradebook(tmp_path / "g.sqlite") as book:
+        book.record([result("ana", [2, 0])])
+        book.db.execute("UPDATE submissions SET score = 100")
+        assert book.problems() == ["ana/01_bayes: score 100.0 but its 2 tests add up to 2.0"]
+
+
+def test_pass_rates_hardest_first(tmp_path):
+    with Gradebook(tmp_path / "g.sqlite") as book:
+        book.record([result("ana", [2, 0]), result("bo", [2, 0]), result("cy", [0, 2])])
+        assert [(t, round(r, 2)) for t, _, r, _ in book.pass_rates("01_bayes")] == [("t1", 0.33), ("t0", 0.67)]
+
+
+def test_csv_export_one_row_per_student(tmp_path):
+    with Gradebook(tmp_path / "g.sqlite") as book:
+        book.record([result("ana", [2, 2]), result("bo", [2, 0]), result("ana", [2], "02_gradient_descent")])
+        book.export_csv(tmp_path / "out.csv", ["01_bayes", "02_gradient_descent"])
+    rows = list(csv.reader(open(tmp_path / "out.csv")))
+    assert rows == [["student", "01_bayes", "02_gradient_descent", "total"], ["ana", "4", "2", "6"], ["bo", "2", "", "2"]]
+
+
+def test_results_json_is_gradescope_shaped_and_roundtrips(tmp_path):
+    original = result("ana", [2, 0])
+    path = write_result(tmp_path, original)
+    data = __import__("json").loads(path.read_text())
+    assert set(data) >= {"score", "max_score", "execution_time", "output", "tests"}
+    assert all(set(t) == {"name", "score", "max_score", "output", "visibility", "status"} for t in data["tests"])
+    assert data["score"] == 2 and data["max_score"] == 4
+    assert read_result(path) == original
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_failed_submission_still_lists_every_test():
+    tests = [TestResult("a", 3.0), TestResult("b", 2.0, visibility="after_published")]
+    failed = failed_everywhere("ana", "01_bayes", tests, "not_loaded", "bad notebook")
+    assert failed.score == 0 and failed.max_score == 5
+    assert [(t.name, t.output, t.visibility) for t in failed.tests] == [("a", "bad notebook", "visible"),
+                                                                         ("b", "bad notebook", "after_published")]
