@@ -6,6 +6,7 @@ course); 2 the command could not be carried out (bad configuration or arguments,
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -147,8 +148,11 @@ def cmd_check(args) -> int:
     if not sandbox:
         report.errors.print("note: bubblewrap is not installed; your notebook runs without a sandbox.")
     with tempfile.TemporaryDirectory(prefix="check-") as tmp:
-        submission = Submission("you", notebook.parent, notebook, None, content_hash(notebook.parent))
-        batch = Batch(assignment, public_suite(assignment.id), Path(tmp), sandbox)
+        folder = Path(tmp) / "submission"  # the notebook alone: its folder may hold anything
+        folder.mkdir()
+        shutil.copyfile(notebook, folder / assignment.notebook)
+        submission = Submission("you", folder, folder / assignment.notebook, None, content_hash(folder))
+        batch = Batch(assignment, public_suite(assignment.id), Path(tmp) / "out", sandbox)
         [result] = grade(batch, [submission])
     report.show_check(result)
     return 0 if result.score == result.max_score else 1
