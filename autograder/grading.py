@@ -39,7 +39,7 @@ class Suite:
     def digest(self) -> str:
         digest = hashlib.sha256()
         for folder in self.paths:
-            for path in sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]:
+            for path in sorted(folder.rglob("*.py")) if folder.is_dir() else [p for p in [folder] if p.is_file()]:
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()[:16]
 

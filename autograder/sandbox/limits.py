@@ -91,12 +91,12 @@ def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | 
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.exists(path):
             argv += ["--ro-bind", path, path]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
+    size = str(limits.disk_mb * 1024 * 1024)
+    # The private /tmp first: an interpreter or venv that lives under /tmp is bound on top of it.
+    argv += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp", "--dir", "/tmp/home"]
     for prefix in _python_prefixes():
         argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
-    size = str(limits.disk_mb * 1024 * 1024)
-    argv += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", str(WORK),
-             "--dir", str(cwd), "--dir", "/tmp/home"]
+    argv += ["--size", size, "--tmpfs", str(WORK), "--dir", str(cwd)]
     for entry in sorted(submission_dir.iterdir()):
         argv += ["--ro-bind", str(entry), str(cwd / entry.name)]
     if datasets_dir is not None:
