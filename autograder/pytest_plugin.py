@@ -101,7 +101,9 @@ class Batch:
         state = self.students[student]
         if state.session is not None:
             state.session.close()
-        state.elapsed = time.monotonic() - state.started
+            state.session = None
+        if not state.elapsed:
+            state.elapsed = time.monotonic() - state.started
 
     # ------------------------------------------------------------ results
     def record(self, student: str, test: str, passed: bool, message: str) -> None:
@@ -113,6 +115,7 @@ class Batch:
         state = self.students[student]
         if state.written:
             return
+        self.close_session(student)  # no more tests for this student: free the worker, stop the clock
         results = []
         for name, spec in self.tests.items():
             passed, message = state.outcomes.get(name, (False, "This test did not run (grading stopped early)."))
@@ -238,9 +241,7 @@ def pytest_sessionfinish(session):
     batch = session.config._ag_batch
     if batch is None:
         return
-    for student, state in batch.students.items():
-        if state.session is not None and state.session.process is not None:
-            state.session.close()
+    for student in batch.students:
         batch.finish(student)
     batch.log.close()
 

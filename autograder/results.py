@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PASSED, FAILED = "passed", "failed"
@@ -119,6 +119,3 @@ def write_result(out_dir: Path, result: SubmissionResult) -> Path:
 def read_result(path: Path) -> SubmissionResult:
     return SubmissionResult.from_gradescope(json.loads(path.read_text()))
 
-
-def as_dict(result: SubmissionResult) -> dict:
-    return asdict(result)

@@ -25,7 +25,7 @@ def _batches(student, n, batch_size, seed):
     return [checks.numbers(b, what=f"{what}, batch {i}").astype(np.int64).ravel() for i, b in enumerate(got)], what
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_chollet_mnist_epoch(student):
     """Textbook value (Chollet): 60,000 examples in batches of 128 give 469 steps per epoch, the last one of 96."""
     batches, what = _batches(student, 60000, 128, 0)
@@ -80,7 +80,7 @@ def _regression_data(seed, n=120, d=3, noise=0.1):
     return x, y
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_least_squares(student):
     """Reference comparison: the closed-form least-squares fit (w, b) of noisy linear data, with an intercept."""
     x, y = _regression_data(45, n=50, d=4)
@@ -98,7 +98,7 @@ def _unpack3(got, what):
     return got
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_sgd_linear_regression_replay(student):
     """Reference comparison: SGD for linear regression with batches of 16 (the last one partial) for 8 epochs is
     replayed here with the same random numbers; w, b and the per-epoch losses must match."""

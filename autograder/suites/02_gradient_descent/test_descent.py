@@ -40,7 +40,7 @@ def test_step_sizes_sec33_figure(student):
                  what="[max_lr, best_lr, rate] for ½(x1² + 5x2²)")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_step_sizes_random_matrices(student):
     """Typical mistake: the step bound computed from the wrong eigenvalue (2/λmin), or from the diagonal instead
     of the eigenvalues. Random symmetric positive definite matrices, not diagonal, of sizes 2..6."""
@@ -54,7 +54,7 @@ def test_step_sizes_random_matrices(student):
                          hint="use the smallest and largest eigenvalues (np.linalg.eigvalsh), not the diagonal")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_trajectory_sec33_figure(student):
     """Textbook setting (Sec3.3 figure): 20 iterations on ½(x1² + 5x2²) from (−3, 2) with α = 0.3; the whole
     trajectory, start included, has shape (21, 2) and x_k = (−3·0.7^k, 2·(−0.5)^k)."""
@@ -78,7 +78,7 @@ def test_trajectory_random_quadratic(student):
     checks.close(got, want, rtol=1e-8, atol=1e-10, what="gradient_descent on a random quadratic, 60 steps")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_divergence_above_bound(student):
     """Textbook fact: on ½(x² + 10y²) GD converges for α = 0.19 < 0.2 and diverges for α = 0.21 > 0.2
     (|1 − 10α| = 0.9 vs 1.1); both trajectories must match the reference over 100 steps."""

@@ -38,7 +38,7 @@ def test_central_difference_formula(student):
     checks.close(got, want, rtol=1e-7, atol=1e-12, what="numerical_gradient(f, x, h=1e-2) on log-sum-exp", hint=hint)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_central_difference_exact_for_quadratics(student):
     """Textbook fact: central differences are exact for a quadratic whatever h (here h = 0.5, n = 5), so the
     result is Ax − b up to rounding; a forward difference is off by h·A_jj/2."""
@@ -50,7 +50,7 @@ def test_central_difference_exact_for_quadratics(student):
                  hint="the central difference of a quadratic is exact for any h")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_default_step_is_accurate(student):
     """Textbook value: with the default h = 1e-5 the central difference agrees with the exact gradient of a
     smooth function to a relative error far below 1e-7 (the threshold of a gradient check)."""
@@ -62,7 +62,7 @@ def test_default_step_is_accurate(student):
                             "gradient, expected below 1e-8.", hint="the default h should be 1e-5, with central differences")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_five_point_formula(student):
     """Textbook formula (NKA's 5-point stencil): (f(x−2h) − 8f(x−h) + 8f(x+h) − f(x+2h)) / 12h, compared with the
     formula computed here at h = 5e-2, where the stencil differs clearly from the central difference."""
@@ -93,7 +93,7 @@ def test_one_dimensional_input(student):
     checks.close(got, [4.0 * 0.75 - 1.0], rtol=1e-8, atol=1e-9, what="numerical_gradient of ½·4x² − x at x = 0.75")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_relative_error_values(student):
     """Definition (CS231n's gradient check): max_i |a_i − b_i| / max(1e-8, |a_i| + |b_i|), elementwise, not a
     ratio of norms."""

@@ -29,7 +29,7 @@ def _replay(student, kind, hyper, seed, n_steps=40, hint=None):
                            what=f"{kind}({args}) on a random quadratic", hint=hint)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_sgd_replay(student):
     """Reference comparison: SGD θ ← θ − ηg over 40 steps, with scalar, vector and matrix parameters."""
     _replay(student, "SGD", {"lr": 0.07}, 60)
@@ -43,7 +43,7 @@ def test_momentum_replay(student):
             hint="u ← momentum·u + lr·g, then θ ← θ − u (lr appears once)")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_nesterov_replay(student):
     """Reference comparison: Nesterov in the look-ahead form u ← γu + ηg, θ ← θ − (γu + ηg), over 40 steps with
     scalar, vector and matrix parameters."""
@@ -69,7 +69,7 @@ def test_nesterov_visits_look_ahead_points(student):
                      what=f"Nesterov's parameters after step {k} (the look-ahead point θ − γu of NKA's formula)")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_adagrad_replay(student):
     """Reference comparison: AdaGrad G ← G + g², θ ← θ − ηg/√(G + ε), over 40 steps with scalar, vector and
     matrix parameters; ε = 0.5 is large enough that its place (inside the square root) matters."""

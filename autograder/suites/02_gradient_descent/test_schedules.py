@@ -18,7 +18,7 @@ def _sweep(student, name, call, want, hint=None):
     checks.close(got, want, rtol=1e-9, atol=1e-15, what=f"{name} at steps t = {STEPS}", hint=hint)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_linear_decay(student):
     """Formula (course notes η0(1 − t/T)): lr0·(1 − t/T) up to T, then 0 — T = 100, lr0 = 0.3."""
     want = ref.schedules(0.3, STEPS, 100, 0.5, 20)["linear"]
@@ -33,7 +33,7 @@ def test_exponential_decay(student):
     _sweep(student, "exponential_decay(0.3, t, 40)", lambda t: student.exponential_decay(0.3, t, 40), want)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_step_decay(student):
     """Formula (step decay): lr0·drop^⌊t/every⌋, dropping exactly at t = every, 2·every, … (drop = 0.5, every = 20)."""
     want = ref.schedules(0.3, STEPS, 40, 0.5, 20)["step"]

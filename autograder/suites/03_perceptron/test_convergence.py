@@ -59,11 +59,7 @@ def _dict(result, keys, what):
     return result
 
 
-@pytest.mark.points(2)
-@pytest.mark.parametrize("d", [2, 5, 10])
-def test_mistakes_within_novikoff_bound(student, d):
-    """Textbook (Novikoff): on data separable with margin gamma, the perceptron converges after at most
-    (R/gamma)^2 mistakes. Random separable data of several dimensions, with a known margin."""
+def _check_novikoff(student, d):
     X, y, w_star = margin_data(d, 80, 0.08, seed=50 + d)
     Z = augment(X)
     gamma = np.min(y * (Z @ w_star))
@@ -79,6 +75,25 @@ def test_mistakes_within_novikoff_bound(student, d):
 
 
 @pytest.mark.points(2)
+def test_mistakes_within_novikoff_bound_2d(student):
+    """Textbook (Novikoff): on data separable with margin gamma, the perceptron converges after at most
+    (R/gamma)^2 mistakes. Random separable data in 2 dimensions, with a known margin."""
+    _check_novikoff(student, 2)
+
+
+@pytest.mark.points(2)
+def test_mistakes_within_novikoff_bound_5d(student):
+    """Textbook (Novikoff), as above, in 5 dimensions."""
+    _check_novikoff(student, 5)
+
+
+@pytest.mark.points(2)
+def test_mistakes_within_novikoff_bound_10d(student):
+    """Textbook (Novikoff), as above, in 10 dimensions."""
+    _check_novikoff(student, 10)
+
+
+@pytest.mark.points(3)
 def test_novikoff_bound_value(student):
     """Textbook formula (R/gamma)^2 with gamma measured for the NORMALISED w_star (scale must not matter)."""
     X, y, w_star = margin_data(3, 30, 0.1, seed=60)

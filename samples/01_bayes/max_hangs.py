@@ -1,0 +1,3 @@
+# I wanted to watch the simulation converge and forgot to stop it.
+while True:
+    pass
