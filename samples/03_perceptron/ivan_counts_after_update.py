@@ -1,0 +1,23 @@
+def perceptron_fit(X, y, alpha=1.0, epochs=100, rng=0, bias=True, shuffle=True, loss="perceptron"):
+    """Train a perceptron (or its hinge-loss variant) by epochs of shuffled single-example updates."""
+    X, y = check_data(X, y)
+    if loss not in ("perceptron", "hinge"):
+        raise ValueError(f"unknown loss {loss!r}")
+    step = perceptron_update if loss == "perceptron" else hinge_update
+    threshold = 0.0 if loss == "perceptron" else 1.0
+    Z = add_bias(X) if bias else X
+    n = Z.shape[0]
+    gen = np.random.default_rng(rng)
+    w = np.zeros(Z.shape[1])
+    mistakes = []
+    for _ in range(epochs):
+        order = gen.permutation(n) if shuffle else np.arange(n)
+        count = 0
+        for i in order:
+            w, _ = step(w, Z[i], y[i], alpha)
+            if y[i] * (w @ Z[i]) <= threshold:   # still wrong?
+                count += 1
+        mistakes.append(count)
+        if count == 0:
+            break
+    return {"w": w, "mistakes": mistakes, "converged": mistakes[-1] == 0}
