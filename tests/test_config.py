@@ -37,9 +37,9 @@ def test_the_shipped_course_loads():
 
 
 def test_unknown_key_names_its_path(tmp_path):
-    data = mutate(lambda d: d["assignments"][1]["limits"].update(memroy_mb=10))
+    data = mutate(lambda d: d["assignments"][0]["limits"].update(memroy_mb=10))
     [problem] = problems(tmp_path, data)
-    assert problem.startswith("course.yml: assignments[1].limits.memroy_mb: unknown key")
+    assert problem.startswith("course.yml: assignments[0].limits.memroy_mb: unknown key")
 
 
 def test_missing_field(tmp_path):
