@@ -210,6 +210,6 @@ def test_pocket_beats_the_last_weights(student):
         last = reference_trajectory(X, y, epochs=30, rng=seed)[-1]
         run = _dict(student.pocket_fit(X, y, epochs=30, rng=seed), ["w"], "pocket_fit")
         got = errors(checks.shape(run["w"], (3,), what="pocket_fit(...)['w']"), X, y)
-        checks.true(got <= errors(last, X, y) and got <= flipped + 10,
+        checks.true(got <= errors(last, X, y) and got <= flipped + 12,
                     f"the pocket weights make {got} training errors on data with {flipped} flipped labels of "
                     f"{len(y)}; the pocket should keep the best weights seen.")
