@@ -1,7 +1,8 @@
 """Public tests for assignment 02 (gradient descent and optimizers).
 
 Run them from the kit's root folder with
-    python -m autograder check 02_gradient_descent <your notebook>
+    .venv/bin/python -m autograder check 02_gradient_descent                 # assignments/02_gradient_descent/
+    .venv/bin/python -m autograder check 02_gradient_descent path/to/gradient_descent.ipynb
 The hidden tests check more cases of the same functions: random problems, more steps, edge cases.
 """
 import numpy as np
