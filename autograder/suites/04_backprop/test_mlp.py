@@ -1,0 +1,216 @@
+"""Hidden tests, Part B: the MLP container, parameter counting and the collapse of linear networks.
+
+The model lives in the student's worker; the grader reads `model.params` and `model.grads` (plain dicts of
+arrays) and recomputes scores, loss and numerical gradients with its own reference forward pass.
+"""
+import numpy as np
+import pytest
+
+from autograder import checks
+
+ACT = {
+    "relu": lambda v: np.maximum(v, 0.0),
+    "sigmoid": lambda v: np.exp(-np.logaddexp(0.0, -v)),
+    "tanh": np.tanh,
+    "identity": lambda v: v,
+}
+
+
+def ref_scores(params, X, activation):
+    n_layers = len(params) // 2
+    h = X
+    for l in range(1, n_layers + 1):
+        h = h @ params[f"W{l}"] + params[f"b{l}"]
+        if l < n_layers:
+            h = ACT[activation](h)
+    return h
+
+
+def ref_loss(params, X, y, activation):
+    z = ref_scores(params, X, activation)
+    s = z - z.max(axis=1, keepdims=True)
+    log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(y)), y].mean()
+
+
+def num_grad(f, x, h=1e-6):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        up = f(x)
+        x[i] = old - h
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def param_names(sizes):
+    return sorted(f"{kind}{l}" for l in range(1, len(sizes)) for kind in "Wb")
+
+
+def read_params(model, sizes, label):
+    """model.params as a dict of float arrays, after checking its keys and shapes."""
+    params = model.params
+    checks.true(isinstance(params, dict), f"{label}: model.params should be a dict, got {checks.summary(params)}.")
+    checks.equal(sorted(params), param_names(sizes), what=f"{label}: the keys of model.params")
+    out = {}
+    for l in range(1, len(sizes)):
+        out[f"W{l}"] = checks.shape(params[f"W{l}"], (sizes[l - 1], sizes[l]), what=f'{label}: params["W{l}"]')
+        out[f"b{l}"] = checks.shape(params[f"b{l}"], (sizes[l],), what=f'{label}: params["b{l}"]')
+    return out
+
+
+def check_grads_after_loss(student, sizes, activation, X, y, seed, label, hint):
+    model = student.MLP(sizes, activation, seed=seed)
+    params = read_params(model, sizes, label)
+    loss = model.loss(X, y)
+    checks.close(loss, ref_loss(params, X, y, activation), rtol=1e-8, what=f"{label}: model.loss(X, y)")
+    grads = model.grads
+    checks.equal(sorted(grads), param_names(sizes), what=f"{label}: the keys of model.grads")
+    for k in sorted(params):
+        def f(v, k=k):
+            return ref_loss({**params, k: v}, X, y, activation)
+        checks.close(grads[k], num_grad(f, params[k]), rtol=1e-5, atol=1e-8,
+                     what=f"{label}: grads[{k!r}]", hint=hint)
+    return model, params
+
+
+def data(seed, n, d, c):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)), rng.integers(0, c, size=n)
+
+
+@pytest.mark.points(1)
+def test_count_params_other_sizes(student):
+    """Textbook value: 784 -> 256 -> 128 -> 10 has 235,146 parameters; [3, 1] has 4."""
+    checks.equal(int(student.count_params([784, 256, 128, 10])), 235146, what="count_params([784, 256, 128, 10])")
+    checks.equal(int(student.count_params([3, 1])), 4, what="count_params([3, 1])")
+
+
+@pytest.mark.points(1)
+def test_mlp_parameter_names_and_shapes(student):
+    """Parameter access by name: W1, b1, ..., W3, b3 with shapes (n_(l-1), n_l) and (n_l,), grads alike."""
+    sizes = [7, 5, 4, 3]
+    model = student.MLP(sizes, "tanh", seed=3)
+    read_params(model, sizes, "MLP([7, 5, 4, 3])")
+    X, y = data(30, 4, 7, 3)
+    model.loss(X, y)
+    grads = model.grads
+    checks.equal(sorted(grads), param_names(sizes), what="the keys of model.grads")
+    for l in range(1, 4):
+        checks.shape(grads[f"W{l}"], (sizes[l - 1], sizes[l]), what=f'grads["W{l}"]')
+        checks.shape(grads[f"b{l}"], (sizes[l],), what=f'grads["b{l}"]')
+
+
+@pytest.mark.points(1)
+def test_mlp_initialisation(student):
+    """Textbook values: He normal (std 0.0505) for ReLU, Xavier uniform (bound 0.0824) otherwise; zero biases."""
+    relu = read_params(student.MLP([784, 256, 10], "relu", seed=5), [784, 256, 10], "MLP([784, 256, 10], 'relu')")
+    checks.close(relu["W1"].std(), np.sqrt(2.0 / 784.0), rtol=0.01, what="std of W1 in a ReLU network",
+                 hint="ReLU networks start from he_normal")
+    tanh = read_params(student.MLP([784, 100, 10], "tanh", seed=5), [784, 100, 10], "MLP([784, 100, 10], 'tanh')")
+    r = np.sqrt(6.0 / 884.0)
+    checks.true(0.99 * r < np.abs(tanh["W1"]).max() <= r,
+                f"largest |W1| in a tanh network is {np.abs(tanh['W1']).max():.5f}; expected Xavier uniform "
+                "weights, bounded by sqrt(6 / (n_in + n_out)) and coming close to the bound.")
+    for name, params in (("relu", relu), ("tanh", tanh)):
+        checks.close(np.concatenate([params["b1"], params["b2"]]), np.zeros(266 if name == "relu" else 110),
+                     what=f"the initial biases of the {name} network", hint="biases start at 0")
+
+
+@pytest.mark.points(1)
+def test_mlp_forward_and_predict(student):
+    """The forward pass chains affine and activation layers; predict is the arg max of the scores."""
+    sizes = [6, 5, 4, 3]
+    X, _ = data(31, 9, 6, 3)
+    for activation in ("relu", "sigmoid"):
+        model = student.MLP(sizes, activation, seed=4)
+        params = read_params(model, sizes, f"MLP({sizes}, {activation!r})")
+        want = ref_scores(params, X, activation)
+        checks.close(model.forward(X), want, what=f"MLP({sizes}, {activation!r}).forward(X)",
+                     hint="affine -> activation after every layer except the last")
+        checks.equal(np.asarray(model.predict(X)).astype(np.int64), want.argmax(axis=1),
+                     what=f"MLP({sizes}, {activation!r}).predict(X)")
+
+
+@pytest.mark.points(3)
+def test_mlp_backward_relu_numerical(student):
+    """The MLP's full backward pass against numerical gradients: ReLU, three layers, batch of 5."""
+    X, y = data(32, 5, 6, 3)
+    check_grads_after_loss(student, [6, 8, 5, 3], "relu", X, y, 7, "MLP([6, 8, 5, 3], 'relu')",
+                           hint="walk the caches in reverse: affine_backward, then the activation's backward, ...")
+
+
+@pytest.mark.points(2)
+def test_mlp_backward_tanh_sigmoid_numerical(student):
+    """The MLP's full backward pass against numerical gradients: tanh and sigmoid networks."""
+    X, y = data(33, 6, 4, 5)
+    for activation in ("tanh", "sigmoid"):
+        check_grads_after_loss(student, [4, 6, 5], activation, X, y, 8, f"MLP([4, 6, 5], {activation!r})",
+                               hint="use the backward of the network's own activation")
+
+
+@pytest.mark.points(1)
+def test_mlp_backward_batch_of_one(student):
+    """Edge case: the whole backward pass with a batch of one example."""
+    X, y = data(34, 1, 5, 4)
+    check_grads_after_loss(student, [5, 6, 4], "relu", X, y, 9, "MLP([5, 6, 4], 'relu'), batch of one",
+                           hint="bias gradients keep the shape (n_l,) also when N = 1")
+
+
+@pytest.mark.points(1)
+def test_mlp_backward_returns_dx(student):
+    """backward(dscores) returns dL/dX and fills grads, for an arbitrary upstream gradient."""
+    sizes = [5, 7, 3]
+    X, _ = data(35, 4, 5, 3)
+    dscores = np.random.default_rng(36).normal(size=(4, 3))
+    model = student.MLP(sizes, "tanh", seed=10)
+    params = read_params(model, sizes, "MLP([5, 7, 3], 'tanh')")
+    model.forward(X)
+    dX = model.backward(dscores)
+    checks.close(dX, num_grad(lambda v: np.sum(ref_scores(params, v, "tanh") * dscores), X), rtol=1e-5,
+                 atol=1e-8, what="model.backward(dscores), the gradient with respect to X",
+                 hint="return the dx of the first affine layer")
+    grads = model.grads
+    checks.close(grads["W1"], num_grad(lambda v: np.sum(ref_scores({**params, "W1": v}, X, "tanh") * dscores),
+                                       params["W1"]), rtol=1e-5, atol=1e-8, what='grads["W1"] after backward(dscores)')
+
+
+@pytest.mark.points(1)
+def test_mlp_grads_are_not_carried_over(student):
+    """Edge case: two loss() calls on the same batch give the same grads (each call overwrites them)."""
+    X, y = data(37, 5, 4, 3)
+    model, params = check_grads_after_loss(student, [4, 6, 3], "relu", X, y, 11, "first call",
+                                           hint="the first call already disagrees with numerical gradients")
+    model.loss(X, y)
+    grads = model.grads
+    want = num_grad(lambda v: ref_loss({**params, "W2": v}, X, y, "relu"), params["W2"])
+    checks.close(grads["W2"], want, rtol=1e-5, atol=1e-8, what='grads["W2"] after a second loss() call',
+                 hint="backward() must overwrite self.grads, not add to the gradients of the previous batch")
+
+
+@pytest.mark.points(2)
+def test_collapse_linear(student):
+    """Aggarwal's theorem: identity layers collapse to x @ (W1 W2 W3) + ((b1 W2 + b2) W3 + b3); also L = 1."""
+    rng = np.random.default_rng(38)
+    sizes = [5, 4, 6, 3]
+    params = {}
+    for l in range(1, 4):
+        params[f"W{l}"] = rng.normal(size=(sizes[l - 1], sizes[l]))
+        params[f"b{l}"] = rng.normal(size=sizes[l])
+    X = rng.normal(size=(7, 5))
+    result = student.collapse_linear(params)
+    checks.true(isinstance(result, (tuple, list)) and len(result) == 2,
+                f"collapse_linear should return a pair (W, b), got {checks.summary(result)}.")
+    W, b = result
+    W = checks.shape(W, (5, 3), what="W of collapse_linear (3 layers, 5 -> 3)")
+    b = checks.shape(b, (3,), what="b of collapse_linear (3 layers, 5 -> 3)")
+    checks.close(X @ W + b, ref_scores(params, X, "identity"), what="x @ W + b for the collapsed network",
+                 hint="the biases pass through the later layers too: b = (b1 W2 + b2) W3 + b3")
+    one = {"W1": params["W1"], "b1": params["b1"]}
+    W, b = student.collapse_linear(one)
+    checks.close(W, one["W1"], what="W of collapse_linear for a single layer")
+    checks.close(b, one["b1"], what="b of collapse_linear for a single layer")
