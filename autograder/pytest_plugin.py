@@ -154,8 +154,13 @@ def pytest_generate_tests(metafunc):
 def pytest_collection_modifyitems(session, config, items):
     batch = config._ag_batch
     if config.getoption("--ag-list"):
+        seen = set()
         for item in items:
-            print("AG-TEST " + json.dumps(test_spec(item).__dict__))
+            spec = test_spec(item)
+            if spec.name in seen:
+                raise pytest.UsageError(f"{item.nodeid}: another test is also named {spec.name!r}")
+            seen.add(spec.name)
+            print("AG-TEST " + json.dumps(spec.__dict__))
     if batch is None:
         return
     for item in items:
@@ -167,6 +172,10 @@ def pytest_collection_modifyitems(session, config, items):
 def test_spec(item) -> TestSpec:
     """Points and visibility of a test, from its markers; a malformed marker is an error naming the test."""
     name = f"{Path(str(item.fspath)).stem}::{item.originalname}"
+    params = {k: v for k, v in getattr(item, "callspec", None).params.items() if k != "submission"} \
+        if hasattr(item, "callspec") else {}
+    if params:  # a parametrized test is one result per case, not one for all of them
+        name += "[" + ",".join(f"{k}={v!r}" for k, v in params.items()) + "]"
     points_marker = item.get_closest_marker("points")
     points = 1.0
     if points_marker is not None:

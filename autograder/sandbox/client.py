@@ -187,7 +187,7 @@ class Session:
                     else:
                         raise ProtocolError("unexpected message while loading")
             except TimeoutError:
-                self._lose_cell(running, "timeout", self._timeout_words())
+                self._lose_cell(running, "timeout", str(self._timeout()))
             except (EOFError, WorkerFailure) as exc:
                 self._lose_cell(running, "crashed", f"the notebook's process stopped: "
                                                    f"{exc if isinstance(exc, WorkerFailure) else self.process.death()}")
@@ -273,9 +273,6 @@ class Session:
                                        f"{self.limits.submission_seconds:g} s")
         return CallTimeout(f"your code did not finish within {self.limits.call_seconds:g} s, the time limit "
                            f"for one call; look for an endless loop or a much slower method than needed")
-
-    def _timeout_words(self) -> str:
-        return str(self._timeout())
 
     def _lose_cell(self, index: int | None, status: str, why: str) -> None:
         self._discard()
