@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sandbox demo test validate bench clean
+.PHONY: setup sandbox browser demo test validate bench clean
 
 setup: $(STAMP) sandbox
 
@@ -12,29 +12,50 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# Sandboxed workers cannot write .pyc files: without these (an install with PYTHONDONTWRITEBYTECODE set, or
+	@# by uv) every worker compiles numpy from source, and starts three times slower.
+	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	touch $(STAMP)
+
+# $(call apt_install,COMMAND,PACKAGE,WARNING): unless COMMAND exists, install the system's PACKAGE as root
+# via apt-get (or passwordless sudo); where neither works, print WARNING and go on.
+define apt_install
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2)) >/dev/null; \
+	  else \
+	    echo "warning: $(3)" >&2; \
+	  fi; }
+endef
 
 # bubblewrap confines student code. Installed from the system's packages where we can; grading
 # refuses to run without it (unless --no-sandbox), so a missing bwrap is a clear error later, not silence.
+NO_BWRAP := bubblewrap (bwrap) is not installed and cannot be installed here; install the 'bubblewrap' \
+            package (Debian/Ubuntu) or grading will refuse to run.
 sandbox:
-	@command -v bwrap >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null; \
-	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
-	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap) >/dev/null; \
-	  else \
-	    echo "warning: bubblewrap (bwrap) is not installed and cannot be installed here;" \
-	         "install the 'bubblewrap' package (Debian/Ubuntu) or grading will refuse to run." >&2; \
-	  fi; }
+	$(call apt_install,bwrap,bubblewrap,$(NO_BWRAP))
+
+# Chromium renders the HTML reports in the kit's tests (tests/test_instructor.py), which fail without it.
+NO_CHROMIUM := chromium is not installed and cannot be installed here; install the 'chromium' package \
+               (Debian/Ubuntu) or the HTML report tests will fail.
+browser:
+	$(call apt_install,chromium,chromium,$(NO_CHROMIUM))
 
 demo: setup
 	$(PY) -m autograder demo
 
-test: setup
+test: setup browser
 	$(PY) -m pytest
 
 validate: setup
 	$(PY) -m autograder validate
+
+# Times the kit against `nbgrader autograde` on a synthetic class (autograder/bench.py); figures in grades/bench.json.
+# `make bench BENCH_ARGS="--students 20 --nbgrader 5"` scales it down.
+bench: setup
+	$(PY) -m autograder bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build grades $(VENV)

@@ -5,6 +5,7 @@ all of them at once, and the CLI exits with status 2.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PositiveFloat,
     model_validator
 
 from autograder.sandbox.limits import Limits
+from autograder.submissions import STUDENT_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +51,21 @@ class LatePolicy(_Strict):
     max_days_late: int = Field(0, ge=0, description="after this many days a submission scores zero")
 
 
+class Extension(_Strict):
+    """A student's extension: a new due date, or extra hours after the assignment's due date."""
+    due: AwareDatetime | None = None
+    hours: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.due is None) == (self.hours is None):
+            raise ValueError("give exactly one of 'due' (a new due date) and 'hours' (extra hours)")
+        return self
+
+    def new_due(self, due: datetime) -> datetime:
+        return self.due if self.due is not None else due + timedelta(hours=self.hours)
+
+
 class Assignment(_Strict):
     id: str = Field(pattern=r"^[0-9]{2}_[a-z0-9_]+$")
     title: str = Field(min_length=1)
@@ -58,14 +75,44 @@ class Assignment(_Strict):
     points: PositiveFloat
     late_policy: LatePolicy = LatePolicy()
     limits: LimitsSpec = LimitsSpec()
-    gpu: Literal["never", "optional", "preferred"] = "never"
+    gpu: Literal["never", "optional", "preferred"] = "never"  # see autograder/sandbox/devices.py
+    gpu_limits: LimitsSpec | None = None  # on a GPU, these keys replace those of `limits`
     hidden_visibility: Literal["hidden", "after_due_date", "after_published", "visible"] = "after_published"
+    extensions: dict[str, Extension] = {}
 
     @model_validator(mode="after")
     def _due_after_release(self):
         if self.due <= self.release:
             raise ValueError(f"due ({self.due.isoformat()}) must come after release ({self.release.isoformat()})")
         return self
+
+    @model_validator(mode="after")
+    def _extensions_after_due(self):
+        for student, extension in self.extensions.items():
+            if not STUDENT_NAME.match(student):
+                raise ValueError(f"extensions: {student!r} is not a student id (letters, digits and _.@+- only)")
+            if extension.new_due(self.due) <= self.due:
+                raise ValueError(f"extensions.{student}: the new due date must come after the assignment's due "
+                                 f"date ({self.due.isoformat()}), got {extension.new_due(self.due).isoformat()}")
+        return self
+
+    @model_validator(mode="after")
+    def _gpu_limits_need_a_gpu(self):
+        if self.gpu_limits is not None and self.gpu == "never":
+            raise ValueError("gpu_limits is set but gpu is 'never', so they would never apply; set gpu to "
+                             "'optional' or 'preferred', or remove gpu_limits")
+        return self
+
+    def limits_on(self, device: str) -> Limits:
+        """The worker's limits on ``device`` (``cpu`` or ``gpu``)."""
+        if device == "gpu" and self.gpu_limits is not None:
+            return self.limits.model_copy(update=self.gpu_limits.model_dump(exclude_unset=True)).to_limits()
+        return self.limits.to_limits()
+
+    def due_for(self, student: str) -> datetime:
+        """The student's due date: the assignment's, or their extension's."""
+        extension = self.extensions.get(student)
+        return extension.new_due(self.due) if extension else self.due
 
 
 class CourseInfo(_Strict):

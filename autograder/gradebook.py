@@ -6,7 +6,6 @@ leaves the previous grades as they were.
 """
 from __future__ import annotations
 
-import csv
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     score REAL NOT NULL, max_score REAL NOT NULL, status TEXT NOT NULL,
     execution_time REAL NOT NULL, content_hash TEXT NOT NULL, suite_hash TEXT NOT NULL,
     device TEXT NOT NULL, graded_at TEXT NOT NULL,
+    final_score REAL, days_late INTEGER NOT NULL DEFAULT 0, penalty REAL NOT NULL DEFAULT 0, submitted_at TEXT,
     PRIMARY KEY (student, assignment)
 );
 CREATE TABLE IF NOT EXISTS tests (
@@ -32,14 +32,24 @@ CREATE TABLE IF NOT EXISTS tests (
 """
 
 
+# Columns added after the first gradebooks were written: an older gradebook gets them on opening.
+LATE_COLUMNS = {"final_score": "REAL", "days_late": "INTEGER NOT NULL DEFAULT 0",
+                "penalty": "REAL NOT NULL DEFAULT 0", "submitted_at": "TEXT"}
+
+
 @dataclass(frozen=True)
 class Row:
     student: str
     assignment: str
-    score: float
+    score: float  # the tests' points
     max_score: float
     status: str
     execution_time: float
+    final_score: float  # after the late penalty: the grade
+    days_late: int
+    penalty: float
+    submitted_at: str | None
+    device: str
 
 
 class Gradebook:
@@ -49,6 +59,10 @@ class Gradebook:
         self.db = sqlite3.connect(path, timeout=30)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(SCHEMA)
+        present = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        for column, kind in LATE_COLUMNS.items():
+            if column not in present:
+                self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -65,15 +79,21 @@ class Gradebook:
             for result in results:
                 key = (result.student, result.assignment)
                 self.db.execute("DELETE FROM submissions WHERE student = ? AND assignment = ?", key)
-                self.db.execute("INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                (*key, result.score, result.max_score, result.status, result.execution_time,
-                                 result.content_hash, result.suite_hash, result.device, now))
+                late = result.late
+                self.db.execute(
+                    "INSERT INTO submissions (student, assignment, score, max_score, status, execution_time, "
+                    "content_hash, suite_hash, device, graded_at, final_score, days_late, penalty, submitted_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*key, result.score, result.max_score, result.status, result.execution_time, result.content_hash,
+                     result.suite_hash, result.device, now, result.final_score, late.days_late if late else 0,
+                     late.penalty if late else 0.0, late.submitted_at if late else None))
                 self.db.executemany("INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                     [(*key, t.name, t.score, t.max_score, t.status, t.visibility, t.output)
                                      for t in result.tests])
 
     def rows(self, assignment: str | None = None) -> list[Row]:
-        query = "SELECT student, assignment, score, max_score, status, execution_time FROM submissions"
+        query = ("SELECT student, assignment, score, max_score, status, execution_time, COALESCE(final_score, score), "
+                 "days_late, penalty, submitted_at, device FROM submissions")
         args: tuple = ()
         if assignment:
             query += " WHERE assignment = ?"
@@ -85,6 +105,13 @@ class Gradebook:
         return list(self.db.execute(
             "SELECT test, MAX(max_score), AVG(status = 'passed'), COUNT(*) FROM tests WHERE assignment = ? "
             "GROUP BY test ORDER BY AVG(status = 'passed'), test", (assignment,)))
+
+    def grades(self) -> dict[str, dict[str, float]]:
+        """Each student's grade (after any late penalty) on each assignment they were graded on."""
+        scores: dict[str, dict[str, float]] = {}
+        for row in self.rows():
+            scores.setdefault(row.student, {})[row.assignment] = row.final_score
+        return scores
 
     def count_tests(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM tests").fetchone()[0]
@@ -98,21 +125,3 @@ class Gradebook:
             if count == 0 or abs(score - total) > 1e-6:
                 found.append(f"{student}/{assignment}: score {score} but its {count} tests add up to {total}")
         return found
-
-    def export_csv(self, path: Path, assignments: list[str]) -> None:
-        """One row per student: their score on each assignment (blank if not graded) and the total."""
-        scores: dict[str, dict[str, float]] = {}
-        for row in self.rows():
-            scores.setdefault(row.student, {})[row.assignment] = row.score
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(["student", *assignments, "total"])
-            for student in sorted(scores):
-                mine = scores[student]
-                writer.writerow([student, *[_number(mine.get(a)) for a in assignments],
-                                 _number(sum(mine.get(a, 0.0) for a in assignments))])
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"

@@ -5,7 +5,8 @@ so pytest groups a student's tests together and starts their sandboxed worker on
 ``student`` fixture hands each test a proxy of that student's notebook.
 
 Test metadata is read here and nowhere else: ``@pytest.mark.points(n)`` (default 1),
-``@pytest.mark.visible`` (the message may show expected values), ``@pytest.mark.needs_gpu``.
+``@pytest.mark.visible`` (the message may show expected values), ``@pytest.mark.needs_gpu``,
+``@pytest.mark.hint("...")`` (what a student should look at when the test fails).
 
 When the last test of a student has run, their ``results.json`` is written (atomically),
 with every test of the suite in it, whatever happened. Messages are built from the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from autograder import checks
-from autograder.results import FAILED, PASSED, SubmissionResult, TestResult, write_result
+from autograder.results import FAILED, PASSED, SKIPPED, SubmissionResult, TestResult, write_result
 from autograder.sandbox.client import LoadReport, Session, StudentNotebook
+from autograder.sandbox.devices import Device
 from autograder.sandbox.errors import CallTimeout, ProtocolError, StudentError, SubmissionTimeLimit, WorkerFailure
 from autograder.sandbox.limits import Limits
 from autograder.submissions import NotebookError, code_cells, read_notebook, tags_by_cell_id
@@ -31,8 +34,19 @@ from autograder.submissions import NotebookError, code_cells, read_notebook, tag
 MARKERS = (
     "points(n): the test is worth n points (default 1)",
     "visible: students see this test's expected values in its message",
-    "needs_gpu: the test needs a GPU and runs where one is visible",
+    "needs_gpu: the test runs only when the batch runs on a GPU; elsewhere it is skipped and left out of the score",
+    "hint(text): a hint for students, shown with the test when it fails (never the expected value)",
 )
+
+
+NOT_RUN_WITHOUT_GPU = ("This test needs a GPU, and this grading ran on a machine without one, so it was not run. "
+                       "It counts neither for nor against you: it is left out of this score.")
+
+
+MAX_CELLS_LISTED = 20  # a notebook of 20,000 failing cells must not make a 6 MB result
+
+
+SPEC = pytest.StashKey["TestSpec"]()  # each test's spec, read from its markers once, at collection
 
 
 class SubmissionNotLoaded(Exception):
@@ -44,6 +58,8 @@ class TestSpec:
     name: str
     points: float
     visible: bool
+    hint: str = ""
+    needs_gpu: bool = False
 
 
 @dataclass
@@ -57,6 +73,7 @@ class StudentState:
     started: float = 0.0
     elapsed: float = 0.0
     written: bool = False
+    worker: dict = field(default_factory=dict)  # starts, time-outs, crashes, peak memory (sandbox/usage.py)
 
 
 class Batch:
@@ -68,16 +85,29 @@ class Batch:
         self.sandbox = bool(manifest["sandbox"])
         self.datasets = Path(manifest["datasets"]) if manifest.get("datasets") else None
         self.limits = Limits(**manifest["limits"])
+        self.device = Device.from_json(manifest.get("device"))
         self.hidden_visibility = manifest.get("hidden_visibility", "after_published")
         self.suite_hash = manifest.get("suite_hash", "")
         self.source_tags = tags_by_cell_id(read_notebook(Path(manifest["source_notebook"]))) \
             if manifest.get("source_notebook") else {}
         self.students = {s["student"]: StudentState(s) for s in manifest["submissions"]}
         self.tests: dict[str, TestSpec] = {}
-        self.log = (self.out_dir / "grader.log").open("a")
+        self.log = (self.out_dir / ".work" / "grader.log").open("a")  # never a student's name
+        self.prewarmed: dict[str, Future] = {}
 
     # ------------------------------------------------------------ sessions
+    def prewarm(self, student: str) -> None:
+        """Start ``student``'s worker in the background, so it loads while pytest collects the suite."""
+        # Keep the pool: its thread must outlive the worker, which bwrap --die-with-parent kills with SIGKILL when
+        # the thread that started it exits (an unreferenced pool's thread exits right after the task).
+        self.prewarm_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prewarm")
+        self.prewarmed[student] = self.prewarm_pool.submit(self._start_session, student)
+
     def open_session(self, student: str) -> Session:
+        future = self.prewarmed.pop(student, None)
+        return future.result() if future is not None else self._start_session(student)
+
+    def _start_session(self, student: str) -> Session:
         state = self.students[student]
         state.started = time.monotonic()
         spec = state.spec
@@ -88,7 +118,7 @@ class Batch:
         except (NotebookError, OSError) as exc:
             raise SubmissionNotLoaded(str(exc)) from None
         session = Session(self.assignment, Path(spec["directory"]), cells, self.limits, self.sandbox,
-                          self.datasets, slot=int(spec.get("slot", 0)))
+                          self.datasets, device=self.device)
         state.session = session
         try:
             state.load = session.start()
@@ -101,6 +131,7 @@ class Batch:
         state = self.students[student]
         if state.session is not None:
             state.session.close()
+            state.worker = state.session.usage.to_json()
             state.session = None
         if not state.elapsed:
             state.elapsed = time.monotonic() - state.started
@@ -111,6 +142,20 @@ class Batch:
         if previous is None or previous[0]:  # the first failure (setup, call or teardown) is the one that counts
             self.students[student].outcomes[test] = (passed, message)
 
+    def visibility(self, spec: TestSpec) -> str:
+        return "visible" if spec.visible else self.hidden_visibility
+
+    def skips(self, spec: TestSpec) -> bool:
+        """A test that needs a GPU is not run on the CPU, and is left out of the score (see NOT_RUN_WITHOUT_GPU)."""
+        return spec.needs_gpu and self.device.kind == "cpu"
+
+    def skipped_note(self) -> str:
+        skipped = [spec for spec in self.tests.values() if self.skips(spec)]
+        if not skipped:
+            return ""
+        return (f"{len(skipped)} test(s) worth {sum(s.points for s in skipped):g} points need a GPU and were not run, "
+                f"because this grading ran on the CPU; this score leaves them out.")
+
     def finish(self, student: str) -> None:
         state = self.students[student]
         if state.written:
@@ -118,15 +163,21 @@ class Batch:
         self.close_session(student)  # no more tests for this student: free the worker, stop the clock
         results = []
         for name, spec in self.tests.items():
+            if self.skips(spec):
+                results.append(TestResult(name=name, max_score=0.0, status=SKIPPED, output=NOT_RUN_WITHOUT_GPU,
+                                          visibility=self.visibility(spec), hint=spec.hint))
+                continue
             passed, message = state.outcomes.get(name, (False, "This test did not run (grading stopped early)."))
             results.append(TestResult(name=name, max_score=spec.points, score=spec.points if passed else 0.0,
                                       status=PASSED if passed else FAILED, output=message,
-                                      visibility="visible" if spec.visible else self.hidden_visibility))
+                                      visibility=self.visibility(spec), hint=spec.hint))
         status = "not_loaded" if state.load_error else "graded"
         result = SubmissionResult(student=student, assignment=self.assignment, tests=tuple(results), status=status,
-                                  output=state.load_error or describe_load(state.load),
+                                  output="\n\n".join(filter(None, [state.load_error or describe_load(state.load),
+                                                                    self.skipped_note()])),
                                   execution_time=state.elapsed, content_hash=state.spec.get("content_hash", ""),
-                                  suite_hash=self.suite_hash)
+                                  suite_hash=self.suite_hash, device=self.device.kind,
+                                  extra={"worker": state.worker} if state.worker else {})
         write_result(self.out_dir, result)
         state.written = True
 
@@ -141,6 +192,13 @@ def pytest_configure(config):
         config.addinivalue_line("markers", marker)
     path = config.getoption("--ag-manifest")
     config._ag_batch = Batch(json.loads(Path(path).read_text())) if path else None
+    if config._ag_batch is not None:
+        # Messages come from the exception (message_for), never from pytest's report; its default "long"
+        # traceback parses the source of every frame of every failing test, most of a stub's grading time.
+        # "value" keeps only the exception's text.
+        config.option.tbstyle = "value"
+    if config._ag_batch is not None and config._ag_batch.students and not config.getoption("--ag-list"):
+        config._ag_batch.prewarm(min(config._ag_batch.students))
 
 
 def pytest_generate_tests(metafunc):
@@ -164,8 +222,10 @@ def pytest_collection_modifyitems(session, config, items):
     if batch is None:
         return
     for item in items:
-        spec = test_spec(item)
+        spec = item.stash[SPEC] = test_spec(item)
         batch.tests.setdefault(spec.name, spec)
+        if batch.skips(spec):
+            item.add_marker(pytest.mark.skip(reason="needs a GPU; this batch runs on the CPU"))
         batch.students[item.callspec.params["submission"]].remaining += 1
 
 
@@ -184,7 +244,18 @@ def test_spec(item) -> TestSpec:
             raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.points takes one positive number, "
                                     f"got {points_marker.args!r} {points_marker.kwargs!r}")
         points = float(points_marker.args[0])
-    return TestSpec(name, points, item.get_closest_marker("visible") is not None)
+    return TestSpec(name, points, item.get_closest_marker("visible") is not None, _hint(item),
+                    needs_gpu=item.get_closest_marker("needs_gpu") is not None)
+
+
+def _hint(item) -> str:
+    marker = item.get_closest_marker("hint")
+    if marker is None:
+        return ""
+    if len(marker.args) != 1 or marker.kwargs or not isinstance(marker.args[0], str) or not marker.args[0].strip():
+        raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.hint takes one non-empty string, "
+                                f"got {marker.args!r} {marker.kwargs!r}")
+    return " ".join(marker.args[0].split())
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -217,6 +288,14 @@ def student(submission, request):
     checks.show_expected.reset(token)
 
 
+@pytest.fixture
+def submitted_files(submission, request) -> Path:
+    """The folder of the student's submission (the notebook and the files beside it), as the grader sees it:
+    for checking names and sizes from outside the sandbox; nothing in it is ever imported or unpickled here."""
+    spec = request.config._ag_batch.students[request.node.callspec.params["submission"]].spec
+    return Path(spec["directory"])
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -225,7 +304,7 @@ def pytest_runtest_makereport(item, call):
         return
     report = outcome.get_result()
     student = item.callspec.params["submission"]
-    name = test_spec(item).name
+    name = item.stash[SPEC].name
     if report.passed and report.when == "call":
         batch.record(student, name, True, "")
     elif report.failed or report.skipped:
@@ -250,6 +329,11 @@ def pytest_sessionfinish(session):
     batch = session.config._ag_batch
     if batch is None:
         return
+    for student in list(batch.prewarmed):  # collection failed before their first test: stop the worker
+        try:
+            batch.open_session(student)
+        except SubmissionNotLoaded as exc:
+            batch.students[student].load_error = str(exc)
     for student in batch.students:
         batch.finish(student)
     batch.log.close()
@@ -292,7 +376,10 @@ def student_error_message(exc: StudentError, load: LoadReport | None) -> str:
 def describe_load(load: LoadReport | None) -> str:
     if load is None or not load.failed():
         return ""
+    failed = load.failed()
     lines = ["These cells of your notebook failed while it was loading, so what they define is missing:"]
-    for cell in load.failed():
+    for cell in failed[:MAX_CELLS_LISTED]:
         lines.append(f"- cell {cell.index}: {(cell.error or cell.status).strip().splitlines()[-1][:300]}")
+    if len(failed) > MAX_CELLS_LISTED:
+        lines.append(f"- and {len(failed) - MAX_CELLS_LISTED} more cells")
     return "\n".join(lines)

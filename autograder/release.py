@@ -63,9 +63,9 @@ def _differences(fresh: Path, committed: Path, prefix: str = "") -> list[tuple[s
     return found
 
 
-def leaks(assignment: str) -> list[str]:
-    """Solution code, solution markers or hidden tests found in the release."""
-    release = ROOT / "assignments" / assignment
+def leaks(assignment: str, release: Path | None = None) -> list[str]:
+    """Solution code, solution markers or hidden tests found in the release (by default the committed one)."""
+    release = release or ROOT / "assignments" / assignment
     problems = []
     solution_lines = set()
     for notebook in (ROOT / "solutions" / assignment).glob("*.ipynb"):
@@ -77,7 +77,7 @@ def leaks(assignment: str) -> list[str]:
     for path in sorted(release.rglob("*")):
         if not path.is_file():
             continue
-        name = path.relative_to(ROOT)
+        name = path.relative_to(release.parent.parent)
         text = path.read_text(errors="replace")
         for marker in MARKERS:
             if marker in text:

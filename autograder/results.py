@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from autograder.late import Late
+
 PASSED, FAILED = "passed", "failed"
+SKIPPED = "skipped"  # a needs_gpu test on a CPU run: worth 0 of 0 points, with the reason
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
@@ -28,12 +31,15 @@ class TestResult:
     output: str = ""
     visibility: str = "visible"
     number: str = ""
+    hint: str = ""  # the author's hint (@pytest.mark.hint), kept in Gradescope's per-test extra_data
 
     def to_gradescope(self) -> dict:
         entry = {"name": self.name, "score": round(self.score, 4), "max_score": self.max_score,
                  "output": self.output, "visibility": self.visibility, "status": self.status}
         if self.number:
             entry["number"] = self.number
+        if self.hint:
+            entry["extra_data"] = {"hint": self.hint}
         return entry
 
 
@@ -49,10 +55,17 @@ class SubmissionResult:
     suite_hash: str = ""
     device: str = "cpu"
     extra: dict = field(default_factory=dict)
+    late: Late | None = None
 
     @property
     def score(self) -> float:
+        """The tests' points, before any late penalty."""
         return sum(test.score for test in self.tests)
+
+    @property
+    def final_score(self) -> float:
+        """The grade: the score after the late penalty (Gradescope's ``score``)."""
+        return self.late.apply(self.score) if self.late else self.score
 
     @property
     def max_score(self) -> float:
@@ -60,7 +73,7 @@ class SubmissionResult:
 
     def to_gradescope(self) -> dict:
         return {
-            "score": round(self.score, 4),
+            "score": round(self.final_score, 4),
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 3),
             "output": self.output,
@@ -68,6 +81,7 @@ class SubmissionResult:
             "tests": [test.to_gradescope() for test in self.tests],
             "kit": {"student": self.student, "assignment": self.assignment, "status": self.status,
                     "content_hash": self.content_hash, "suite_hash": self.suite_hash, "device": self.device,
+                    "raw_score": round(self.score, 4), "late": self.late.to_json() if self.late else None,
                     **self.extra},
         }
 
@@ -76,20 +90,22 @@ class SubmissionResult:
         kit = dict(data["kit"])
         tests = tuple(TestResult(name=t["name"], max_score=t["max_score"], score=t["score"], status=t["status"],
                                  output=t.get("output", ""), visibility=t.get("visibility", "visible"),
-                                 number=t.get("number", "")) for t in data["tests"])
-        known = {"student", "assignment", "status", "content_hash", "suite_hash", "device"}
+                                 number=t.get("number", ""), hint=t.get("extra_data", {}).get("hint", ""))
+                      for t in data["tests"])
+        known = {"student", "assignment", "status", "content_hash", "suite_hash", "device", "raw_score", "late"}
         return cls(student=kit["student"], assignment=kit["assignment"], tests=tests, status=kit["status"],
                    output=data.get("output", ""), execution_time=data.get("execution_time", 0.0),
                    content_hash=kit.get("content_hash", ""), suite_hash=kit.get("suite_hash", ""),
-                   device=kit.get("device", "cpu"), extra={k: v for k, v in kit.items() if k not in known})
+                   device=kit.get("device", "cpu"), extra={k: v for k, v in kit.items() if k not in known},
+                   late=Late.from_json(kit["late"]) if kit.get("late") else None)
 
 
 def failed_everywhere(student: str, assignment: str, tests: list[TestResult], status: str, message: str,
                       **kwargs) -> SubmissionResult:
     """A submission that could not be graded at all still lists every test, each at zero, with the reason."""
     return SubmissionResult(student=student, assignment=assignment, status=status, output=message,
-                            tests=tuple(TestResult(t.name, t.max_score, 0.0, FAILED, message, t.visibility, t.number)
-                                        for t in tests), **kwargs)
+                            tests=tuple(replace(t, score=0.0, status=FAILED, output=message) for t in tests),
+                            **kwargs)
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
@@ -102,11 +118,13 @@ def write_json_atomically(path: Path, data: dict) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:  # a full disk: say which file could not be written
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 

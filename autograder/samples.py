@@ -18,6 +18,7 @@ import yaml
 from pydantic import Field, model_validator
 
 from autograder.config import ROOT, ConfigError, _Strict, validate_model
+from autograder.crafts import CRAFTS
 from autograder.release import MARKERS
 
 SAMPLES = ROOT / "samples"
@@ -29,6 +30,9 @@ class SampleStudent(_Strict):
     append: str | None = None
     file: str | None = None
     format: Literal["ipynb", "zip"] = "ipynb"
+    craft: str | None = None  # a function of crafts.py writes the submission (hostile files: bombs, links, ...)
+    files: dict[str, str] = {}  # more files beside the notebook: name in the submission -> file in the samples folder
+    large_files: dict[str, int] = {}  # name in the submission -> size in MB, of zero bytes (for size limits)
     score: float = Field(ge=0)
     mistake: str | None = None
     note: str | None = None
@@ -37,6 +41,8 @@ class SampleStudent(_Strict):
     def _one_base(self):
         if (self.from_ is None) == (self.file is None):
             raise ValueError("give exactly one of 'from' (solution or release) and 'file'")
+        if self.craft is not None and (self.craft not in CRAFTS or self.file or self.format != "ipynb"):
+            raise ValueError(f"craft must be one of {', '.join(CRAFTS)}, with 'from' and without 'format'")
         return self
 
 
@@ -48,43 +54,71 @@ def has_samples(assignment: str) -> bool:
     return (SAMPLES / assignment / "class.yml").is_file()
 
 
-def load_class(assignment: str) -> dict[str, SampleStudent]:
-    path = SAMPLES / assignment / "class.yml"
+def load_class(assignment: str, folder: Path | None = None) -> dict[str, SampleStudent]:
+    """The class described by ``folder``/class.yml (default: samples/<assignment>/)."""
+    folder = folder or SAMPLES / assignment
+    where = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+    path = folder / "class.yml"
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise ConfigError([f"samples/{assignment}/class.yml: is not valid YAML: {exc}"]) from None
-    students = validate_model(SampleClass, data, f"samples/{assignment}/class.yml").students
+        raise ConfigError([f"{where}/class.yml: is not valid YAML: {exc}"]) from None
+    students = validate_model(SampleClass, data, f"{where}/class.yml").students
     for name, student in students.items():
-        for snippet in [*student.replace.values(), student.append, student.file]:
-            if snippet and not (SAMPLES / assignment / snippet).is_file():
-                raise ConfigError([f"samples/{assignment}/class.yml: students.{name}: the file {snippet!r} "
-                                   f"does not exist in samples/{assignment}/"])
+        for snippet in [*student.replace.values(), student.append, student.file, *student.files.values()]:
+            if snippet and not (folder / snippet).is_file():
+                raise ConfigError([f"{where}/class.yml: students.{name}: the file {snippet!r} "
+                                   f"does not exist in {where}/"])
     return students
 
 
-def build_class(assignment: str, notebook_name: str, target: Path) -> dict[str, SampleStudent]:
+def build_class(assignment: str, notebook_name: str, target: Path, folder: Path | None = None) -> dict[str, SampleStudent]:
     """Write each sample student's submission into ``target``; return the class."""
-    students = load_class(assignment)
+    folder = folder or SAMPLES / assignment
+    students = load_class(assignment, folder)
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     bases = {"solution": solution_notebook(ROOT / "solutions" / assignment / notebook_name),
              "release": json.loads((ROOT / "assignments" / assignment / notebook_name).read_text())}
     for name, student in students.items():
-        folder = target / name
-        folder.mkdir()
+        own = target / name
+        own.mkdir()
         if student.file:
-            shutil.copyfile(SAMPLES / assignment / student.file, folder / notebook_name)
+            shutil.copyfile(folder / student.file, own / notebook_name)
+        elif student.craft:
+            _add_files(student, folder, own)
+            CRAFTS[student.craft](_apply(copy.deepcopy(bases[student.from_]), student, folder), own,
+                                  target / f"{name}.zip", notebook_name)
+            if not any(own.iterdir()):
+                own.rmdir()
+            continue
         else:
-            notebook = _apply(copy.deepcopy(bases[student.from_]), student, SAMPLES / assignment)
-            (folder / notebook_name).write_text(json.dumps(notebook, indent=1))
+            notebook = _apply(copy.deepcopy(bases[student.from_]), student, folder)
+            (own / notebook_name).write_text(json.dumps(notebook, indent=1))
+        _add_files(student, folder, own)
         if student.format == "zip":
             with zipfile.ZipFile(target / f"{name}.zip", "w") as archive:
-                for path in folder.rglob("*"):
-                    archive.write(path, path.relative_to(folder))
-            shutil.rmtree(folder)
+                for path in own.rglob("*"):
+                    archive.write(path, path.relative_to(own))
+            shutil.rmtree(own)
     return students
+
+
+def add_reference_files(assignment: str, target: Path) -> None:
+    """What a complete submission carries beside the notebook (trained models): samples/<id>/reference/*."""
+    folder = SAMPLES / assignment / "reference"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_file():
+            shutil.copyfile(path, target / path.name)
+
+
+def _add_files(student: SampleStudent, folder: Path, own: Path) -> None:
+    for name, source in student.files.items():
+        shutil.copyfile(folder / source, own / name)
+    for name, megabytes in student.large_files.items():
+        with open(own / name, "wb") as stream:
+            stream.truncate(megabytes * 2 ** 20)
 
 
 def solution_notebook(path: Path) -> dict:

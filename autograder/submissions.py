@@ -18,9 +18,11 @@ import re
 import shutil
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
+from autograder.late import submission_time
 from autograder.sandbox.client import Cell
 
 SKIP_TAGS = frozenset({"explore", "check"})
@@ -38,6 +40,8 @@ class Submission:
     notebook: Path | None
     problem: str | None = None
     content_hash: str = ""
+    submitted_at: datetime | None = None  # see autograder/late.py
+    submitted_from: str = ""
 
 
 class NotebookError(Exception):
@@ -67,8 +71,15 @@ def discover(root: Path, assignment: str, notebook_name: str, staging: Path) -> 
             continue
         if student in found:
             submission = Submission(student, None, None, f"{entry.name}: more than one submission for {student!r}")
-        found[student] = submission
+        found[student] = _timed(submission, entry)
     return [found[name] for name in sorted(found)]
+
+
+def _timed(submission: Submission, entry: Path) -> Submission:
+    """Add when it was handed in: a submission folder's timestamp.txt or notebook, a loose file's own time."""
+    in_folder = entry.is_dir() and not entry.is_symlink()
+    when = submission_time(submission.directory if in_folder else None, submission.notebook if in_folder else entry)
+    return replace(submission, submitted_at=when[0], submitted_from=when[1]) if when else submission
 
 
 def _from_folder(student: str, folder: Path, assignment: str, notebook_name: str) -> Submission:
@@ -92,6 +103,9 @@ def _from_zip(student: str, path: Path, assignment: str, notebook_name: str, tar
     except (zipfile.BadZipFile, UnsafeArchive, OSError) as exc:
         shutil.rmtree(target, ignore_errors=True)
         return Submission(student, None, None, f"{path.name}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - on a crafted archive zipfile raises RuntimeError, zlib.error, ...
+        shutil.rmtree(target, ignore_errors=True)
+        return Submission(student, None, None, f"{path.name}: the zip cannot be unpacked ({type(exc).__name__}: {exc})")
     entries = [e for e in target.iterdir() if not e.name.startswith(("__MACOSX", "."))]
     folder = entries[0] if len(entries) == 1 and entries[0].is_dir() else target
     return _from_folder(student, folder, assignment, notebook_name)

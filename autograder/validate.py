@@ -11,29 +11,31 @@ import json
 import tempfile
 from pathlib import Path
 
-from autograder import release, samples
+from autograder import nbgrader_bridge, release, samples
 from autograder.config import ROOT, Assignment, Course
 from autograder.grading import Batch, grade_folder, hidden_suite, suite_tests
+from autograder.sandbox.devices import CPU, Device
 
 REFERENCE, STUB = "reference-solution", "untouched-stub"
 
 
 def validate(course: Course, only: list[str] | None = None, sandbox: bool = True, jobs: int = 1,
-             log=print) -> list[str]:
+             log=print, device_for=lambda assignment: CPU) -> list[str]:
     problems: list[str] = []
     for assignment in course.assignments:
         if only and assignment.id not in only:
             continue
         log(f"validating {assignment.id} ...")
-        problems += validate_assignment(assignment, sandbox, jobs)
+        problems += validate_assignment(assignment, sandbox, jobs, device_for(assignment))
     return problems
 
 
-def validate_assignment(assignment: Assignment, sandbox: bool, jobs: int) -> list[str]:
+def validate_assignment(assignment: Assignment, sandbox: bool, jobs: int, device: Device = CPU) -> list[str]:
     source = ROOT / "solutions" / assignment.id / assignment.notebook
     if not source.is_file():
         return [f"solutions/{assignment.id}/{assignment.notebook} is missing (course.yml names it)"]
     problems = release.out_of_sync(assignment.id) + release.leaks(assignment.id)
+    problems += nbgrader_bridge.problems(assignment)
     suite = hidden_suite(assignment.id)
     total = sum(test.max_score for test in suite_tests(suite))
     if abs(total - assignment.points) > 1e-9:
@@ -41,10 +43,10 @@ def validate_assignment(assignment: Assignment, sandbox: bool, jobs: int) -> lis
                         f"{assignment.points:g}")
     if problems:
         return problems  # grading a release that is out of date would only add noise
-    return problems + _grade_class(assignment, sandbox, jobs)
+    return problems + _grade_class(assignment, sandbox, jobs, device)
 
 
-def _grade_class(assignment: Assignment, sandbox: bool, jobs: int) -> list[str]:
+def _grade_class(assignment: Assignment, sandbox: bool, jobs: int, device: Device) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="validate-") as tmp:
         folder = Path(tmp) / "class"
         expected = samples.build_class(assignment.id, assignment.notebook, folder) if samples.has_samples(assignment.id) else {}
@@ -53,7 +55,8 @@ def _grade_class(assignment: Assignment, sandbox: bool, jobs: int) -> list[str]:
                            (STUB, json.loads((ROOT / "assignments" / assignment.id / assignment.notebook).read_text()))):
             (folder / name).mkdir()
             (folder / name / assignment.notebook).write_text(json.dumps(base))
-        batch = Batch(assignment, hidden_suite(assignment.id), Path(tmp) / "out", sandbox, jobs)
+        samples.add_reference_files(assignment.id, folder / REFERENCE)
+        batch = Batch(assignment, hidden_suite(assignment.id), Path(tmp) / "out", sandbox, jobs, device)
         results = {r.student: r for r in grade_folder(batch, folder)}
     problems = []
     reference, stub = results[REFERENCE], results[STUB]

@@ -21,11 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.sandbox import protocol
+from autograder.sandbox.devices import CPU, Device
 from autograder.sandbox.errors import (CallTimeout, ProtocolError, StudentError, SubmissionTimeLimit,
                                        WorkerFailure)
 from autograder.sandbox.limits import Limits, apply_rlimits, worker_argv, worker_environment
+from autograder.sandbox.usage import WorkerUsage, rss_kb
 
 MAX_RESTARTS = 6
+WATCH_SECONDS = 0.2  # how often the memory of a worker's processes is checked while the grader waits on it
+# A reply bigger than this fails the call: the grader holds a reply in memory several times over while
+# decoding it, and runs beside other graders. The worker still accepts large requests (datasets).
+MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,19 +56,20 @@ class LoadReport:
 
 
 class _Channel:
-    """Reads from the worker's reply pipe, giving up at a deadline."""
+    """Reads from the worker's reply pipe, giving up at a deadline; calls ``watch`` every WATCH_SECONDS it waits."""
 
-    def __init__(self, fd: int, deadline_for):
-        self.fd, self.deadline_for = fd, deadline_for
+    def __init__(self, fd: int, deadline_for, watch):
+        self.fd, self.deadline_for, self.watch = fd, deadline_for, watch
 
     def read(self, size: int) -> bytes:
-        remaining = self.deadline_for() - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        ready, _, _ = select.select([self.fd], [], [], remaining)
-        if not ready:
-            raise TimeoutError
-        return os.read(self.fd, min(size, 1 << 20))
+        while True:
+            remaining = self.deadline_for() - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([self.fd], [], [], min(remaining, WATCH_SECONDS))
+            if ready:
+                return os.read(self.fd, min(size, 1 << 20))
+            self.watch()
 
 
 class _Output:
@@ -88,21 +95,22 @@ class _Output:
 class _Process:
     """One running worker and its pipes."""
 
-    def __init__(self, argv: list[str], cwd: str | None, limits: Limits):
+    def __init__(self, argv: list[str], cwd: str | None, limits: Limits, device: Device):
         to_worker_r, self.to_worker = os.pipe()
         self.from_worker, from_worker_w = os.pipe()
         output_r, output_w = os.pipe()
         self.popen = subprocess.Popen(
             argv + ["--channel", str(to_worker_r), str(from_worker_w)], cwd=cwd, stdin=subprocess.DEVNULL,
             stdout=output_w, stderr=output_w, pass_fds=(to_worker_r, from_worker_w),
-            preexec_fn=lambda: apply_rlimits(limits), env=worker_environment(),
+            preexec_fn=lambda: apply_rlimits(limits, device), env=worker_environment(device),
         )
         for fd in (to_worker_r, from_worker_w, output_w):
             os.close(fd)
         self.output = _Output(output_r, limits.output_kb * 1024)
         self.writer = os.fdopen(self.to_worker, "wb", buffering=0)
         self.deadline = 0.0
-        self.channel = _Channel(self.from_worker, lambda: self.deadline)
+        self.memory_kb, self.over_memory, self.peak_kb = limits.memory_mb * 1024, False, 0
+        self.channel = _Channel(self.from_worker, lambda: self.deadline, self._enforce_memory)
 
     def send(self, message: dict) -> None:
         try:
@@ -113,7 +121,7 @@ class _Process:
     def receive(self, deadline: float) -> dict:
         self.deadline = deadline
         try:
-            return protocol.read_message(self.channel)
+            return protocol.read_message(self.channel, MAX_REPLY_BYTES)
         except protocol.DecodeError as exc:
             raise ProtocolError(f"the worker sent a malformed message: {exc}") from None
 
@@ -133,12 +141,25 @@ class _Process:
         except OSError:
             pass
 
+    def _enforce_memory(self) -> None:
+        """RLIMIT_AS bounds each process; this bounds the worker's processes together (a student may start 32)."""
+        now = rss_kb(self.popen.pid)
+        self.peak_kb = max(self.peak_kb, now)
+        if not self.over_memory and now > self.memory_kb:
+            self.over_memory = True
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def death(self) -> str:
         """Why the worker ended, in words."""
         try:
             code = self.popen.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return "it stopped answering"
+        if self.over_memory:
+            return f"its processes together used more than the memory limit of {self.memory_kb // 1024} MB"
         if code < 0:
             name = signal.Signals(-code).name
             return {"SIGKILL": "it was killed (SIGKILL): usually the memory limit or a process limit",
@@ -152,12 +173,12 @@ class Session:
     """A student's notebook running in a sandboxed worker, restarted as needed."""
 
     def __init__(self, assignment: str, submission_dir: Path, cells: list[Cell], limits: Limits,
-                 sandbox: bool, datasets_dir: Path | None = None, slot: int = 0):
-        self.cells, self.limits = cells, limits
+                 sandbox: bool, datasets_dir: Path | None = None, device: Device = CPU):
+        self.cells, self.limits, self.device = cells, limits, device
         self.scratch = None if sandbox else _scratch_copy(assignment, submission_dir, datasets_dir)
         if self.scratch is not None:
             submission_dir = Path(self.scratch.name) / "assignments" / assignment
-        self.argv, self.cwd = worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox, slot)
+        self.argv, self.cwd = worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox, device)
         self.deadline = time.monotonic() + limits.submission_seconds
         self.process: _Process | None = None
         self.generation = 0
@@ -165,14 +186,16 @@ class Session:
         self.report = LoadReport()
         self.restarts = 0
         self.output_log: list[str] = []
+        self.usage = WorkerUsage()
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> LoadReport:
         """Start a worker and run the notebook; cells that hang or crash the worker are skipped."""
         while True:
             self._check_budget()
-            self.process = _Process(self.argv, self.cwd, self.limits)
+            self.process = _Process(self.argv, self.cwd, self.limits, self.device)
             self.generation += 1
+            self.usage.starts += 1
             running = None
             try:
                 self.process.send({"op": "load", "cells": [[c.index, c.source] for c in self.cells
@@ -187,8 +210,10 @@ class Session:
                     else:
                         raise ProtocolError("unexpected message while loading")
             except TimeoutError:
+                self.usage.timeouts += 1
                 self._lose_cell(running, "timeout", str(self._timeout()))
             except (EOFError, WorkerFailure) as exc:
+                self.usage.crashes += 1
                 self._lose_cell(running, "crashed", f"the notebook's process stopped: "
                                                    f"{exc if isinstance(exc, WorkerFailure) else self.process.death()}")
 
@@ -209,13 +234,16 @@ class Session:
         if self.process is None or self.process.popen.poll() is not None:
             self._restart()
         deadline = min(time.monotonic() + self.limits.call_seconds, self.deadline)
+        self.usage.calls += 1
         try:
             self.process.send(message)
             reply = self.process.receive(deadline)
         except TimeoutError:
+            self.usage.timeouts += 1
             self._discard()
             raise self._timeout() from None
         except EOFError:
+            self.usage.crashes += 1
             reason = self.process.death()
             self._discard()
             raise WorkerFailure(f"your notebook's process stopped during this call: {reason}") from None
@@ -256,6 +284,7 @@ class Session:
     def _discard(self) -> None:
         if self.process is not None:
             self.output_log.append(self.process.output.text())
+            self.usage.sample(self.process)
             self.process.kill()
             self.process = None
 

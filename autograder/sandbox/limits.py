@@ -14,12 +14,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox.devices import CPU, Device
+
 SANDBOX_ROOT = Path("/sandbox")
 WORK = SANDBOX_ROOT / "work"
 LIB = SANDBOX_ROOT / "lib"
 HERE = Path(__file__).resolve().parent
 WORKER_FILES = ("worker.py", "protocol.py")
-SANDBOX_UID_BASE = 200_000  # unprivileged uids without a passwd entry; one per worker slot
+SANDBOX_UID_BASE = 200_000  # + the grader process's pid: a uid without a passwd entry, shared with no other grader
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,16 @@ class Limits:
         return int(self.submission_seconds) + 5
 
 
-def apply_rlimits(limits: Limits) -> None:
-    """Called in the child between fork and exec (``preexec_fn``)."""
+def apply_rlimits(limits: Limits, device: Device = CPU) -> None:
+    """Called in the child between fork and exec (``preexec_fn``).
+
+    On a GPU the memory limit caps private writable memory (RLIMIT_DATA), not address space:
+    the CUDA driver reserves far more address space than any memory limit, and would not start.
+    """
     mb = 1024 * 1024
     os.setsid()
     for name, value in [
-        (resource.RLIMIT_AS, limits.memory_mb * mb),
+        (resource.RLIMIT_DATA if device.kind == "gpu" else resource.RLIMIT_AS, limits.memory_mb * mb),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
         (resource.RLIMIT_NOFILE, limits.open_files),
@@ -74,7 +80,7 @@ def bwrap_path() -> str | None:
 
 
 def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | None, limits: Limits,
-                sandbox: bool, slot: int = 0) -> tuple[list[str], str | None]:
+                sandbox: bool, device: Device = CPU) -> tuple[list[str], str | None]:
     """The command that starts a worker, and the directory it starts in (None: set by bwrap)."""
     python = [sys.executable, "-E", "-s", "-B"]
     if not sandbox:
@@ -83,7 +89,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | 
     argv = [bwrap_path() or "bwrap",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv"]
-    for key, value in worker_environment().items():
+    for key, value in worker_environment(device).items():
         argv += ["--setenv", key, value]
     for path in ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc/fonts", "/etc/ld.so.cache",
                  "/etc/alternatives", "/etc/localtime"):
@@ -92,13 +98,16 @@ def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | 
         elif os.path.exists(path):
             argv += ["--ro-bind", path, path]
     size = str(limits.disk_mb * 1024 * 1024)
-    # The private /tmp first: an interpreter or venv that lives under /tmp is bound on top of it.
-    argv += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp", "--dir", "/tmp/home"]
+    # The private /tmp first: an interpreter or venv that lives under /tmp is bound on top of it. It is
+    # world-writable, like a real /tmp, because the worker drops to a uid that owns nothing (TensorFlow needs it).
+    argv += ["--proc", "/proc", "--dev", "/dev", *device.bwrap_args(), "--perms", "1777", "--size", size,
+             "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home"]
     for prefix in _python_prefixes():
         argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
     argv += ["--size", size, "--tmpfs", str(WORK), "--dir", str(cwd)]
     for entry in sorted(submission_dir.iterdir()):
-        argv += ["--ro-bind", str(entry), str(cwd / entry.name)]
+        if not entry.is_symlink():  # bwrap would follow a link on the host: to solutions/, the suites, anything
+            argv += ["--ro-bind", str(entry), str(cwd / entry.name)]
     if datasets_dir is not None:
         argv += ["--ro-bind", str(datasets_dir), str(WORK / "datasets")]
     for name in WORKER_FILES:
@@ -107,18 +116,23 @@ def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | 
     uid = []
     if os.getuid() == 0:
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-        uid = ["--uid", str(SANDBOX_UID_BASE + slot)]
+        # RLIMIT_NPROC counts a uid's processes across the machine: a uid per grader process keeps one
+        # student's fork bomb from starving the workers of other grader processes, in this batch or another.
+        uid = ["--uid", str(SANDBOX_UID_BASE + os.getpid())]
     else:
         argv += ["--unshare-user"]
     return argv + python + [str(LIB / "worker.py")] + uid, None
 
 
-def worker_environment() -> dict[str, str]:
-    return {
+def worker_environment(device: Device = CPU) -> dict[str, str]:
+    return device.environment() | {
         "HOME": "/tmp/home", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/home/.matplotlib", "PYTHONHASHSEED": "0",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1",
+        # TensorFlow's thread pools, sized per worker rather than per core: the same work on any machine, and
+        # well inside `processes` (RLIMIT_NPROC counts threads) on a runner with many cores.
+        "TF_NUM_INTEROP_THREADS": "2", "TF_NUM_INTRAOP_THREADS": "2",
     }
 
 

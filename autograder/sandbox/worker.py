@@ -17,8 +17,11 @@ import builtins
 import linecache
 import operator
 import os
+import random
 import sys
 import traceback
+
+import numpy
 
 import protocol
 
@@ -76,6 +79,8 @@ class Worker:
                 continue
             try:
                 reply = {"ok": self.dispatch(op, request)}
+            except Unsendable as exc:
+                reply = {"error": unsendable(str(exc))}
             except SystemExit as exc:
                 reply = {"error": {"type": "SystemExit", "types": ["SystemExit"],
                                    "message": f"your code called sys.exit({exc.code!r})", "traceback": ""}}
@@ -84,9 +89,7 @@ class Worker:
             try:
                 protocol.write_message(self.replies, reply)
             except (TypeError, ValueError) as exc:
-                protocol.write_message(self.replies, {"error": {
-                    "type": "TypeError", "types": ["TypeError"], "traceback": "",
-                    "message": f"the value your code returned could not be sent to the grader: {exc}"}})
+                protocol.write_message(self.replies, {"error": unsendable(str(exc))})
 
     def dispatch(self, op, request):
         if op == "call":
@@ -121,7 +124,10 @@ class Worker:
 
     # ------------------------------------------------------------ values
     def encode(self, value):
-        return protocol.encode(plain_copy(value), self.to_handle)
+        try:
+            return protocol.encode(plain_copy(value), self.to_handle)
+        except BaseException as exc:  # noqa: BLE001 - too deep, too big, or a hostile __hash__ or __array__
+            raise Unsendable(describe(exc)["message"] or type(exc).__name__) from None
 
     def decode(self, data):
         return protocol.decode(data, lambda handle: self.handles[handle.id])
@@ -132,6 +138,16 @@ class Worker:
             handle_id += 1
         self.handles[handle_id] = obj
         return protocol.Handle(handle_id, type(obj).__name__, callable(obj))
+
+
+class Unsendable(Exception):
+    """The value student code returned cannot be sent to the grader."""
+
+
+def unsendable(why):
+    """Its own type, never the ValueError or TypeError a test may expect from the student's code."""
+    return {"type": "UnsendableValue", "types": ["UnsendableValue"], "traceback": "",
+            "message": f"the value your code returned could not be sent to the grader: {why}"[:2000]}
 
 
 def plain_copy(value, depth=0):
@@ -182,10 +198,18 @@ def drop_privileges(uid):
         raise SystemExit("worker: refusing to run student code as root")
 
 
+def seed_global_generators():
+    """Code that draws from the global generators (np.random.shuffle, random.random) gets the same numbers
+    in every run, so grading the same notebook twice gives the same results, messages included."""
+    random.seed(0)
+    numpy.random.seed(0)
+
+
 def main(argv):
     if "--uid" in argv:
         drop_privileges(int(argv[argv.index("--uid") + 1]))
     sys.path.insert(0, os.getcwd())
+    seed_global_generators()
     channel = argv.index("--channel")
     requests = os.fdopen(int(argv[channel + 1]), "rb", buffering=0)
     replies = os.fdopen(int(argv[channel + 2]), "wb", buffering=0)

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.visible
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Step both ways from x, one coordinate at a time, and leave x itself unchanged between coordinates "
+                  "(copy it).")
 def test_central_difference_of_quadratic(student):
     """Central differences are exact for a quadratic, even with a large step h = 0.1."""
     A = np.array([[3.0, 1.0], [1.0, 2.0]])
@@ -25,6 +27,8 @@ def test_central_difference_of_quadratic(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Everything follows from the smallest and largest eigenvalue of the matrix; re-read Sec. 3.3 on "
+                  "when gradient descent converges.")
 def test_step_sizes_of_sec33_exercise(student):
     """Sec3.3: on ½(x² + 10y²) GD converges iff α < 0.2; the best step is 2/11, the rate 9/11."""
     got = student.step_size_analysis(np.diag([1.0, 10.0]))
@@ -34,6 +38,8 @@ def test_step_sizes_of_sec33_exercise(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The trajectory includes the starting point, so 20 steps give 21 points; check your first two rows "
+                  "by hand.")
 def test_gradient_descent_trajectory(student):
     """20 steps on ½(x1² + 5x2²) from (−3, 2) with α = 0.1: x_k = (−3·0.9^k, 2·0.5^k), start included."""
     k = np.arange(21)
@@ -43,6 +49,8 @@ def test_gradient_descent_trajectory(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The last batch may be smaller than the others; it must not be dropped, and no index may appear "
+                  "twice.")
 def test_chollet_batches(student):
     """Chollet: 60,000 examples in batches of 128 give 469 batches; every example appears exactly once."""
     batches = student.minibatch_indices(60000, 128, 0)
@@ -53,6 +61,7 @@ def test_chollet_batches(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Check losses[0] first: it is the loss before any update, with w = 0 and b = 0 on all the data.")
 def test_linear_regression_full_batch(student):
     """With one batch of all the data SGD is gradient descent; on y = 2x + 1 it reaches w = 2, b = 1."""
     X = np.array([[0.0], [1.0], [2.0]])
@@ -64,6 +73,8 @@ def test_linear_regression_full_batch(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Work the two steps by hand on paper and compare: where does the learning rate enter, and which way"
+                  " does the parameter move?")
 def test_momentum_two_steps(student):
     """Momentum(lr=0.1, momentum=0.9) with gradient 1 twice: θ goes 1 → 0.9 → 0.71."""
     opt = student.Momentum(lr=0.1, momentum=0.9)
@@ -73,6 +84,7 @@ def test_momentum_two_steps(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Look at the bias correction: at the first step the corrected averages are exactly g and g squared.")
 def test_adam_first_step(student):
     """With bias correction, Adam's first step is −lr·sign(g) in every coordinate (up to ε)."""
     g = np.array([0.5, -2.0, 1e-3])

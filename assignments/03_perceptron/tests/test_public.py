@@ -13,6 +13,8 @@ XOR_Y = np.array([1.0, 1.0, -1.0, -1.0])
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Where does your bias go: first or last column? And what does np.sign give for a score of exactly "
+                  "0?")
 def test_predict_sign_convention(student):
     X = np.array([[2.0, 1.0], [0.0, 1.0], [0.0, 0.5]])
     checks.close(student.predict(np.array([1.0, -1.0, 0.5]), X), [1.0, -1.0, 0.0],
@@ -23,6 +25,7 @@ def test_predict_sign_convention(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Is a margin of exactly 0 a mistake? Re-read the update rule in the notebook.")
 def test_update_from_zero_weights(student):
     result = student.perceptron_update(np.zeros(3), np.array([1.0, -2.0, 1.0]), -1, 0.5)
     checks.true(isinstance(result, (tuple, list)) and len(result) == 2,
@@ -34,6 +37,7 @@ def test_update_from_zero_weights(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Work the first two examples by hand from w = 0 and compare with your trace, row by row.")
 def test_xor_trace_first_epoch(student):
     trace = student.fixed_order_trace(XOR_X, XOR_Y, 1.0, 20, "error")
     checks.true(isinstance(trace, dict) and "weights" in trace,
@@ -47,6 +51,8 @@ def test_xor_trace_first_epoch(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Training on separable data must end with an epoch without mistakes; print the mistakes per epoch "
+                  "to see where it stops.")
 def test_fit_small_separable(student):
     X = np.array([[2.0, 1.0], [1.5, 2.0], [-1.0, -0.5], [-2.0, 0.5], [0.5, 2.5], [-0.5, -2.0]])
     y = np.array([1, 1, -1, -1, 1, -1])
@@ -65,6 +71,7 @@ def test_fit_small_separable(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("The perceptron uses labels -1 and +1; what should happen when it gets other labels?")
 def test_check_data_rejects_01_labels(student):
     X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     checks.raises("ValueError", student.check_data, X, np.array([1, 0, 1]),
@@ -72,6 +79,7 @@ def test_check_data_rejects_01_labels(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Which index is the true class and which the prediction? Check a 2-class example by hand.")
 def test_confusion_matrix_small(student):
     checks.close(student.confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 0, 1, 2]), 3),
                  [[1, 0, 0], [1, 1, 0], [0, 0, 1]], what="confusion_matrix([0,1,1,2], [0,0,1,2], 3)",

@@ -92,6 +92,8 @@ def test_ml_estimate_rejects_no_data(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("MAP is the mode of the posterior, not its mean; with a uniform prior it should agree with your "
+                  "ml_estimate.")
 def test_map_uniform_prior_is_ml(student):
     """Textbook: uniform prior, one head, MAP = 1. Typical mistake: the mean a/(a+b) (= 2/3) instead of the mode."""
     checks.close(student.map_estimate(1, 0), 1.0, what="map_estimate(1, 0) (uniform prior)",
@@ -100,6 +102,7 @@ def test_map_uniform_prior_is_ml(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("First update the prior with the counts, then take the mode of that posterior.")
 def test_map_with_beta_prior(student):
     """Prior Beta(6, 6) and one head (posterior Beta(7, 6)): mode 6/11; prior Beta(2, 2), 3 heads, 1 tail: 2/3."""
     checks.close(student.map_estimate(1, 0, 6, 6), 6 / 11, rtol=1e-12, what="map_estimate(1, 0, alpha=6, beta=6)",
@@ -109,6 +112,8 @@ def test_map_with_beta_prior(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("The mode of a Beta distribution is a single finite maximum only for some parameters; the Raises "
+                  "section of the docstring says which.")
 def test_map_rejects_undefined_mode(student):
     """Edge case: the uniform posterior Beta(1, 1) has no unique mode; Beta(0.5, 3) has none that is finite."""
     value_error(student.map_estimate, 0, 0, what="map_estimate(0, 0) (posterior Beta(1, 1))")
@@ -132,6 +137,7 @@ def test_posterior_mean_rejects_invalid(student):
 
 # ---------------------------------------------------------------- prediction
 @pytest.mark.points(2)
+@pytest.mark.hint("Try n = 0 tosses by hand: with no data at all, what should the probability of heads be?")
 def test_laplace_rule_values(student):
     """Laplace's rule (h+1)/(n+2). Typical mistake: h/n, which gives 1 after one head and 0/0 before any toss."""
     checks.close(student.laplace_rule(0, 0), 0.5, what="laplace_rule(0, 0)",
@@ -174,6 +180,8 @@ def test_predictive_large_counts(student):
 
 # ---------------------------------------------------------------- intervals and the poll
 @pytest.mark.points(2)
+@pytest.mark.hint("An equal-tailed interval leaves the same probability outside it on each side; check which "
+                  "quantiles you ask for.")
 def test_credible_interval_values(student):
     """Posterior Beta(7, 6) (the corrected NKA example), 95 %, against scipy.stats quantiles."""
     checks.close(student.credible_interval(7, 6), stats.beta.ppf([0.025, 0.975], 7, 6), rtol=1e-8,

@@ -21,6 +21,7 @@ def reference_posterior(prior, likelihood):
 
 # ---------------------------------------------------------------- posterior
 @pytest.mark.points(2)
+@pytest.mark.hint("Does your posterior sum to 1? Print its sum for a small example of your own.")
 def test_posterior_medical_test(student):
     """Textbook value (NKA medical test) through the general function; typical mistake: no division by the evidence."""
     p = student.posterior(np.array([0.01, 0.99]), np.array([0.95, 0.05]))
@@ -77,6 +78,8 @@ def test_posterior_rejects_mismatched_lengths(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("What should happen when every hypothesis gives the data probability 0? Read the Raises section of "
+                  "the docstring, and check before you divide.")
 def test_posterior_rejects_zero_evidence(student):
     """Edge case: data impossible under every hypothesis (evidence 0) would give 0/0 = nan."""
     value_error(student.posterior, [0.5, 0.5], [0.0, 0.0], what="posterior([0.5, 0.5], [0, 0]) (evidence 0)",
@@ -207,6 +210,8 @@ def test_sequential_rejects_invalid_probabilities(student):
 
 # ---------------------------------------------------------------- Monty Hall
 @pytest.mark.points(2)
+@pytest.mark.hint("Your function must work for any number of doors and any chosen and opened door; compare it with a "
+                  "quick simulation for 5 doors.")
 def test_monty_hall_five_doors(student):
     """Generalisation: 5 doors, one goat door opened. Yours keeps 1/5; each other closed door gets 4/15."""
     checks.close(student.monty_hall_posterior(5, 1, 3), [4 / 15, 1 / 5, 4 / 15, 0.0, 4 / 15], rtol=1e-9,
@@ -215,6 +220,8 @@ def test_monty_hall_five_doors(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Do not assume you chose door 0 or that the host opened the last door: try every chosen/opened pair"
+                  " on 3 doors.")
 def test_monty_hall_other_doors(student):
     """Textbook case with other door numbers: chose 2, host opened 0."""
     checks.close(student.monty_hall_posterior(3, 2, 0), [0.0, 2 / 3, 1 / 3], rtol=1e-9,

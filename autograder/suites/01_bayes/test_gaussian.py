@@ -37,6 +37,8 @@ def regression_problem(seed=11, n=25, d=4):
 
 # ---------------------------------------------------------------- normal_posterior
 @pytest.mark.points(2)
+@pytest.mark.hint("Try two observations by hand: each one adds the same amount to the precision, and the mean weights"
+                  " prior and data by their precisions.")
 def test_normal_posterior_several_observations(student):
     """Five observations. Typical mistakes: returning the variance, or adding variances instead of precisions."""
     x = np.array([2.1, 1.4, 3.3, 2.8, 1.9])
@@ -46,6 +48,7 @@ def test_normal_posterior_several_observations(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Check what the function returns as its second value: the docstring asks for a standard deviation.")
 def test_normal_posterior_std_not_variance(student):
     """Typical mistake (NKA calls sigma_n a 'variance'): prior N(3, 2^2), x = [5, 7], sigma = 4."""
     mu_n, sigma_n = reference_normal(3.0, 2.0, [5.0, 7.0], 4.0)
@@ -63,6 +66,8 @@ def test_normal_posterior_no_data(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("With many observations the posterior should shrink around their mean: does yours get narrower as n"
+                  " grows?")
 def test_normal_posterior_many_observations(student):
     """10,000 observations: sigma_n shrinks like sigma / sqrt(n) and mu_n approaches the sample mean."""
     x = np.random.default_rng(3).normal(4.0, 2.0, size=10_000)

@@ -99,6 +99,8 @@ def _unpack3(got, what):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Use the generator you are given for the batch order, once per epoch, and record the loss on all "
+                  "the data after each epoch.")
 def test_sgd_linear_regression_replay(student):
     """Reference comparison: SGD for linear regression with batches of 16 (the last one partial) for 8 epochs is
     replayed here with the same random numbers; w, b and the per-epoch losses must match."""
@@ -162,6 +164,8 @@ def test_logistic_loss_stable(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The loss at w = 0 must be log 2; then check that the batches and the random order come from "
+                  "minibatch_indices.")
 def test_sgd_logistic_regression_replay(student):
     """Reference comparison: SGD for logistic regression (batches of 20, last one partial, 6 epochs) replayed here
     with the same random numbers; losses[0] = log 2."""

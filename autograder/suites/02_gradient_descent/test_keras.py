@@ -60,9 +60,14 @@ def _keras_trajectory(optimizer, params, grads):
     return path
 
 
+_TRAJECTORIES = {}  # (what, seed) -> Keras' path: the same for every student, so computed once per grader process
+
+
 def _compare(student_opt, keras_opt, seed, what, hint=None):
     params, grads = _problem(seed)
-    want = _keras_trajectory(keras_opt, params, grads)
+    if (what, seed) not in _TRAJECTORIES:
+        _TRAJECTORIES[what, seed] = _keras_trajectory(keras_opt, params, grads)
+    want = _TRAJECTORIES[what, seed]
     current = dict(params)
     for k, (g, expected) in enumerate(zip(grads, want), start=1):
         got = student_opt.step(current, g)
@@ -83,6 +88,7 @@ def test_sgd_matches_keras(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Keras' SGD with momentum is the same rule as yours: compare both on a 1-D problem for three steps.")
 def test_momentum_matches_keras(student):
     """Keras cross-check (catches a momentum sign error or lr applied twice): Momentum(lr, γ) against
     keras.optimizers.SGD(lr, momentum=γ)."""
@@ -117,6 +123,8 @@ def test_rmsprop_matches_keras(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Keras' Adam with epsilon = 0 is the textbook rule: compare the first steps of both, with and "
+                  "without your bias correction.")
 def test_adam_matches_keras(student):
     """Keras cross-check (catches missing bias correction): Adam(lr, β1, β2, ε = 0) against
     keras.optimizers.Adam(lr, β1, β2, epsilon=0), where Keras' efficient form equals the textbook rule."""

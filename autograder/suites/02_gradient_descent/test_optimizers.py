@@ -36,6 +36,8 @@ def test_sgd_replay(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Compare a few steps of your optimizer with the update rule in the notebook written out by hand: "
+                  "sign of the step, and the learning rate used once.")
 def test_momentum_replay(student):
     """Typical mistakes: momentum sign error, learning rate applied twice (θ ← θ − η·u with u already holding η).
     Reference: u ← γu + ηg, θ ← θ − u, over 40 steps with scalar, vector and matrix parameters."""
@@ -86,6 +88,8 @@ def test_rmsprop_replay(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Print self.t and the corrected averages for the first three steps; the correction must use the "
+                  "number of the current step.")
 def test_adam_replay(student):
     """Typical mistake: Adam without bias correction. Reference: Adam with m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ),
     non-default β1, β2, over 40 steps with scalar, vector and matrix parameters."""
@@ -94,6 +98,7 @@ def test_adam_replay(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Look at where epsilon sits in your update compared with the formula in the notebook.")
 def test_adam_epsilon_outside(student):
     """Typical mistake: ε inside instead of outside the square root in Adam. With ε = 0.3, θ ← θ − η m̂/(√v̂ + ε)
     differs clearly from η m̂/√(v̂ + ε); 30 steps with default betas."""
@@ -102,6 +107,8 @@ def test_adam_epsilon_outside(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Whatever the size of the gradient, Adam's first step has the size of the learning rate: does "
+                  "yours?")
 def test_adam_first_step_is_lr_sign(student):
     """Textbook fact: with bias correction Adam's first step is −η·sign(g) in every coordinate (up to ε), whatever
     the size of g; without it the step is η(1 − β1)/√(1 − β2) ≈ 3.16η."""
@@ -112,6 +119,8 @@ def test_adam_first_step_is_lr_sign(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Train two parameters with different gradients at once: each should move exactly as if it were "
+                  "trained alone. Keep one velocity (or average) per parameter name.")
 def test_state_is_per_parameter(student):
     """Typical mistake: state shared between parameters (one velocity or accumulator for all of them). Two
     parameters of the same shape get different gradients; each must move exactly as if it were trained alone."""
@@ -128,6 +137,8 @@ def test_state_is_per_parameter(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Create two optimizer objects and step only one: the other must not change. Where is your state "
+                  "stored?")
 def test_optimizers_are_independent(student):
     """Edge case of the same mistake: two optimizer objects must not share state (no class-level state)."""
     first, second = student.Momentum(lr=0.1, momentum=0.9), student.Momentum(lr=0.1, momentum=0.9)

@@ -75,6 +75,8 @@ def _check_novikoff(student, d):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The number of mistakes on separable data is bounded (Novikoff). Count only real mistakes, and "
+                  "update only when you make one.")
 def test_mistakes_within_novikoff_bound_2d(student):
     """Textbook (Novikoff): on data separable with margin gamma, the perceptron converges after at most
     (R/gamma)^2 mistakes. Random separable data in 2 dimensions, with a known margin."""
@@ -82,6 +84,8 @@ def test_mistakes_within_novikoff_bound_2d(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The number of mistakes on separable data is bounded (Novikoff). Count only real mistakes, and "
+                  "update only when you make one.")
 def test_mistakes_within_novikoff_bound_5d(student):
     """Textbook (Novikoff), as above, in 5 dimensions."""
     _check_novikoff(student, 5)
@@ -190,6 +194,8 @@ def test_pocket_reports_its_errors(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The pocket keeps the best weights seen during the run, not the last ones: compare after every "
+                  "update.")
 def test_pocket_keeps_best_of_the_run(student):
     """Textbook (pocket algorithm): the pocket holds the fewest training errors of any weights the run passed
     through; the run is the seeded perceptron of the notebook's contract."""
@@ -202,6 +208,8 @@ def test_pocket_keeps_best_of_the_run(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The pocket keeps the best weights seen during the run, not the last ones: compare after every "
+                  "update.")
 def test_pocket_beats_the_last_weights(student):
     """Textbook: on non-separable data the last perceptron weights wander; the pocket's are at least as good,
     and close to the noise level."""

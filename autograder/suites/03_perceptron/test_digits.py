@@ -31,6 +31,8 @@ def test_random_points_contract(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Both variants must fit all 20 training points; check that training does not stop early and that "
+                  "the hinge variant updates when the margin is below 1.")
 def test_random_points_perceptron_and_hinge(student):
     """Aggarwal ex. 11: 20 training points labelled by x1 > x2, 1000 test points. Both the perceptron and the
     hinge variant fit the training points and generalise (test accuracy computed by the grader;

@@ -54,6 +54,7 @@ def _mistakes(result, what):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Run one example by hand from w = 0: how many mistakes does epoch 1 have, and epoch 2?")
 def test_fit_single_example(student):
     """Typical mistakes: counting mistakes after the update (reports [0]), or `< 0` (w stays 0).
     One example from w = 0: one mistake in epoch 1, a clean epoch 2."""
@@ -67,6 +68,8 @@ def test_fit_single_example(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Make one generator from the seed at the start, and draw a new order from it at the start of every "
+                  "epoch; count a mistake at the moment you update.")
 def test_fit_matches_seeded_shuffle(student):
     """Typical mistakes: not shuffling, shuffling with the global generator, counting mistakes after the update.
     The run is replayed exactly: gen = default_rng(rng) once, order gen.permutation(n) each epoch."""
@@ -92,6 +95,7 @@ def test_fit_same_seed_same_run(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Two different seeds should give different runs: is your shuffling using the seed you are given?")
 def test_fit_different_seeds_differ(student):
     """Typical mistake: not shuffling at all (every seed gives the same run)."""
     X, y = separable(25, 2, seed=42)
@@ -103,6 +107,7 @@ def test_fit_different_seeds_differ(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("With shuffle=False, visit the rows in the order they are given.")
 def test_fit_given_order_without_shuffle(student):
     """Contract: shuffle=False visits the rows in their given order (as in the textbook traces)."""
     X, y = separable(20, 2, seed=43)
@@ -113,6 +118,7 @@ def test_fit_given_order_without_shuffle(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Stop after the first epoch without mistakes, and keep that epoch's count (0) in the record.")
 def test_fit_stops_after_clean_epoch(student):
     """Contract: stop after the first epoch without mistakes; that epoch is recorded (its count is 0).
     (Given order, so that the number of epochs does not depend on the shuffling.)"""
@@ -128,6 +134,7 @@ def test_fit_stops_after_clean_epoch(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Can a line through the origin separate these points? If not, what is your bias doing?")
 def test_fit_learns_an_offset(student):
     """Typical mistake: forgetting the bias. These points lie in the positive quadrant and are split by
     x1 + x2 = 5; no line through the origin separates them."""
@@ -145,6 +152,7 @@ def test_fit_learns_an_offset(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("With bias=False there is no constant feature: the weight vector has one entry per feature.")
 def test_fit_without_bias(student):
     """Contract: bias=False learns d weights on the raw features."""
     X, y = separable(50, 3, seed=46)

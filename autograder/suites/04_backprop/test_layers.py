@@ -88,6 +88,7 @@ def test_affine_forward_random_shapes(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Compare your three gradients with centred differences on a small non-square example.")
 def test_affine_backward_numerical(student):
     """Typical mistake (missing transpose): dx, dW, db against numerical gradients, non-square shapes."""
     for seed, shape in [(3, (4, 5, 3)), (4, (6, 2, 7))]:
@@ -97,6 +98,8 @@ def test_affine_backward_numerical(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("With a square W a missing transpose still gives the right shape: check the values on a small "
+                  "example, not just the shapes.")
 def test_affine_backward_square_weights(student):
     """Typical mistake (missing transpose): with a square W the wrong product still has the right shape."""
     x, W, b, dout = random_affine(5, 3, 4, 4)
@@ -105,6 +108,7 @@ def test_affine_backward_square_weights(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Try N = 1 and print the shape of db: it must be the shape of b.")
 def test_affine_backward_batch_of_one(student):
     """Edge case: a batch of one example (N = 1); db must still have shape (M,)."""
     x, W, b, dout = random_affine(6, 1, 5, 3)
@@ -113,6 +117,7 @@ def test_affine_backward_batch_of_one(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The bias is added to every example of the batch; what does that mean for its gradient?")
 def test_affine_bias_gradient_sums_over_batch(student):
     """Typical mistake (bias gradient not summed over the batch): db = sum of the rows of dout."""
     x, W, b, _ = random_affine(7, 8, 3, 2)
@@ -248,6 +253,8 @@ def test_cross_entropy_gradient_numerical(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Try logits of 1000 by hand: compute log-probabilities from shifted scores instead of taking the "
+                  "log of a softmax that may be 0.")
 def test_cross_entropy_large_logits(student):
     """Typical mistake (softmax without the max shift): logits of size 1e3 and 1e4 stay finite and correct."""
     rng = np.random.default_rng(24)

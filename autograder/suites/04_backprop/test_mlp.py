@@ -91,6 +91,8 @@ def test_count_params_other_sizes(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Print sorted(model.params) and every shape for a network with three layers: the names follow the "
+                  "layer numbers and grads has the same keys.")
 def test_mlp_parameter_names_and_shapes(student):
     """Parameter access by name: W1, b1, ..., W3, b3 with shapes (n_(l-1), n_l) and (n_l,), grads alike."""
     sizes = [7, 5, 4, 3]
@@ -137,6 +139,8 @@ def test_mlp_forward_and_predict(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Test each layer's backward alone with a numerical gradient first; then check that backward visits "
+                  "the layers in reverse order with their own caches.")
 def test_mlp_backward_relu_numerical(student):
     """The MLP's full backward pass against numerical gradients: ReLU, three layers, batch of 5."""
     X, y = data(32, 5, 6, 3)
@@ -145,6 +149,8 @@ def test_mlp_backward_relu_numerical(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Train a small tanh network and a small sigmoid network: is the backward of the right activation "
+                  "used in every layer?")
 def test_mlp_backward_tanh_sigmoid_numerical(student):
     """The MLP's full backward pass against numerical gradients: tanh and sigmoid networks."""
     X, y = data(33, 6, 4, 5)
@@ -154,6 +160,8 @@ def test_mlp_backward_tanh_sigmoid_numerical(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Run loss() on a single example and print the shape of every gradient: each must have the shape of "
+                  "its parameter.")
 def test_mlp_backward_batch_of_one(student):
     """Edge case: the whole backward pass with a batch of one example."""
     X, y = data(34, 1, 5, 4)
@@ -180,6 +188,7 @@ def test_mlp_backward_returns_dx(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Call loss() twice on the same batch and compare the gradients: they should be equal.")
 def test_mlp_grads_are_not_carried_over(student):
     """Edge case: two loss() calls on the same batch give the same grads (each call overwrites them)."""
     X, y = data(37, 5, 4, 3)

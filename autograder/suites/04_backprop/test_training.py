@@ -80,6 +80,8 @@ def timed_training(student, X, y, label, **run):
 
 
 @pytest.mark.points(4)
+@pytest.mark.hint("If the public tests pass but training does not learn, test the network's gradients numerically, "
+                  "then the learning-rate schedule and the shuffling.")
 def test_textbook_experiment_200_images(student):
     """Textbook value (Sec3.3): 64 -> 32 -> 10 trained on 200 images reaches about 92 % test accuracy."""
     X_train, y_train, X_test, y_test = load_split()
@@ -92,6 +94,8 @@ def test_textbook_experiment_200_images(student):
 
 
 @pytest.mark.points(4)
+@pytest.mark.hint("If the public tests pass but training does not learn, test the network's gradients numerically, "
+                  "then the learning-rate schedule and the shuffling.")
 def test_full_training_split(student):
     """Target: 64 -> 64 -> 10 trained on the 1,442 training images reaches at least 96 % test accuracy."""
     X_train, y_train, X_test, y_test = load_split()
@@ -104,6 +108,8 @@ def test_full_training_split(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Record one entry per epoch, measured after the epoch's last update, for the training and the "
+                  "validation set.")
 def test_history(student):
     """The history has one entry per epoch for train and validation, and matches the returned parameters."""
     X_train, y_train, X_test, y_test = load_split()

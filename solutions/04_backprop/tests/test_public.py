@@ -20,6 +20,8 @@ def parts(result, n, what):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Draw the graph of f on paper, with the local derivative on every edge; then check each operation's"
+                  " _backward against it.")
 def test_value_nka_graph(student):
     """NKA §2.5: f = x^2 + xy + (x+y)^2 at (1, 2) is 12, with gradient (10, 7)."""
     x, y = student.Value(1.0), student.Value(2.0)
@@ -32,6 +34,8 @@ def test_value_nka_graph(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("A node used twice receives gradient from both uses: does your _backward add to the child's "
+                  "gradient or replace it?")
 def test_value_reused_node(student):
     """micrograd's smallest trap: b = a + a must give a.grad == 2."""
     a = student.Value(3.0)
@@ -42,6 +46,8 @@ def test_value_reused_node(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("np.exp(-1000) underflows to 0 and 0 / 0 is NaN. Softmax does not change when you subtract the same"
+                  " number from every score of a row.")
 def test_softmax_textbook_values(student):
     """softmax([1, 2, 3]) = [0.09003057, 0.24472847, 0.66524096]; a row of -1000s is uniform."""
     p = student.softmax(np.array([[1.0, 2.0, 3.0], [-1000.0, -1000.0, -1000.0]]))
@@ -51,6 +57,8 @@ def test_softmax_textbook_values(student):
 
 
 @pytest.mark.points(3)
+@pytest.mark.hint("Check the shape of each gradient first: dx has the shape of x, dW of W, db of b. The shapes tell "
+                  "you which matrix to transpose.")
 def test_affine_docstring_example(student):
     """The worked example of affine_forward / affine_backward."""
     x = np.array([[1.0, 2.0]])
@@ -65,6 +73,8 @@ def test_affine_docstring_example(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The gradient of ReLU depends on the input x, not on the output; look at what you keep in the "
+                  "cache.")
 def test_relu_docstring_example(student):
     """The worked example of relu_forward / relu_backward, including the convention at x = 0."""
     out, cache = parts(student.relu_forward(np.array([[-1.0, 0.0, 2.0]])), 2, "relu_forward")
@@ -75,6 +85,7 @@ def test_relu_docstring_example(student):
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("The loss is an average over the batch, and so is its gradient; do both rows by hand.")
 def test_softmax_cross_entropy_docstring_example(student):
     """loss = (ln 2 + ln(4/3)) / 2 and dz = (p - onehot) / N for the docstring's two rows."""
     loss, dz = parts(student.softmax_cross_entropy(np.array([[0.0, 0.0], [0.0, np.log(3.0)]]), np.array([0, 1])),
@@ -85,12 +96,14 @@ def test_softmax_cross_entropy_docstring_example(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Every layer has a weight matrix and a bias vector; count both for each pair of consecutive sizes.")
 def test_count_params_textbook(student):
     """64 -> 32 -> 10 has 64*32 + 32 + 32*10 + 10 = 2410 parameters."""
     checks.equal(int(student.count_params([64, 32, 10])), 2410, what="count_params([64, 32, 10])")
 
 
 @pytest.mark.points(2)
+@pytest.mark.hint("Name the parameters W1, b1, W2, b2, ... with the layer's number, and start every bias at zero.")
 def test_mlp_docstring_example(student):
     """MLP([64, 32, 10]) has W1, b1, W2, b2 of the right shapes; zero inputs give the loss ln 10."""
     model = student.MLP([64, 32, 10], "relu", seed=0)

@@ -1,0 +1,64 @@
+"""What a worker uses, read by the grader from /proc, never from the worker's own word.
+
+A worker is a tree: bubblewrap, its init inside the sandbox, the Python worker, and whatever the
+student's code starts. The kernel keeps each process's peak resident set (``VmHWM``), so reading it
+just before the tree is killed gives each process's peak without sampling; the tree's total is
+sampled while the grader waits on a call (see client._Process._enforce_memory).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants alive now (Linux' /proc/<pid>/task/<tid>/children)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in (PROC / str(current) / "task").iterdir():
+                queue += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def status_kb(pid: int, field: str) -> int:
+    """A ``kB`` field of /proc/<pid>/status (0 when the process or the field is gone)."""
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def peak_rss_kb(pid: int) -> int:
+    """The largest peak resident set of any process in the tree of ``pid``."""
+    return max((status_kb(p, "VmHWM") for p in tree(pid)), default=0)
+
+
+def rss_kb(pid: int) -> int:
+    """The anonymous resident memory of the whole tree of ``pid`` now: what its code allocated, without the
+    shared libraries it maps (CUDA's alone are gigabytes, and the same pages for every worker)."""
+    return sum(status_kb(p, "RssAnon") for p in tree(pid))
+
+
+class WorkerUsage:
+    """A student's workers over their grading: starts, calls (round trips), time-outs, crashes, peak memory."""
+
+    def __init__(self):
+        self.starts = self.calls = self.timeouts = self.crashes = self.peak_rss_kb = 0
+
+    def sample(self, process) -> None:
+        """Before a worker is killed: its processes' own peaks (exact, kept by the kernel), and the peak of their
+        sum that the grader saw while it waited (client._Process._enforce_memory)."""
+        self.peak_rss_kb = max(self.peak_rss_kb, process.peak_kb, peak_rss_kb(process.popen.pid))
+
+    def to_json(self) -> dict:
+        return {"starts": self.starts, "calls": self.calls, "timeouts": self.timeouts, "crashes": self.crashes,
+                "peak_rss_mb": round(self.peak_rss_kb / 1024, 1)}
