@@ -24,9 +24,16 @@ from autograder.release import MARKERS
 SAMPLES = ROOT / "samples"
 
 
+class Edit(_Strict):
+    old: str = Field(min_length=1)
+    new: str
+
+
 class SampleStudent(_Strict):
     from_: Literal["solution", "release"] | None = Field(None, alias="from")
     replace: dict[str, str] = {}
+    edit: dict[str, list[Edit]] = {}  # grade_id -> text replacements, each `old` found exactly once in that cell
+    solve: list[str] = []  # grade_ids whose cells come from the reference solution (on a release base)
     append: str | None = None
     file: str | None = None
     format: Literal["ipynb", "zip"] = "ipynb"
@@ -81,6 +88,7 @@ def build_class(assignment: str, notebook_name: str, target: Path, folder: Path 
     target.mkdir(parents=True)
     bases = {"solution": solution_notebook(ROOT / "solutions" / assignment / notebook_name),
              "release": json.loads((ROOT / "assignments" / assignment / notebook_name).read_text())}
+    solved = _cells_by_grade_id(bases["solution"])
     for name, student in students.items():
         own = target / name
         own.mkdir()
@@ -88,13 +96,13 @@ def build_class(assignment: str, notebook_name: str, target: Path, folder: Path 
             shutil.copyfile(folder / student.file, own / notebook_name)
         elif student.craft:
             _add_files(student, folder, own)
-            CRAFTS[student.craft](_apply(copy.deepcopy(bases[student.from_]), student, folder), own,
+            CRAFTS[student.craft](_apply(copy.deepcopy(bases[student.from_]), name, student, folder, solved), own,
                                   target / f"{name}.zip", notebook_name)
             if not any(own.iterdir()):
                 own.rmdir()
             continue
         else:
-            notebook = _apply(copy.deepcopy(bases[student.from_]), student, folder)
+            notebook = _apply(copy.deepcopy(bases[student.from_]), name, student, folder, solved)
             (own / notebook_name).write_text(json.dumps(notebook, indent=1))
         _add_files(student, folder, own)
         if student.format == "zip":
@@ -130,16 +138,32 @@ def solution_notebook(path: Path) -> dict:
     return notebook
 
 
-def _apply(notebook: dict, student: SampleStudent, folder: Path) -> dict:
-    cells_by_id = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"): cell for cell in notebook["cells"]}
-    for grade_id, snippet in student.replace.items():
+def _apply(notebook: dict, name: str, student: SampleStudent, folder: Path, solved: dict[str, dict]) -> dict:
+    where = f"{folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}/class.yml: students.{name}"
+    cells_by_id = _cells_by_grade_id(notebook)
+    for grade_id in [*student.replace, *student.edit, *student.solve]:
         if grade_id not in cells_by_id:
-            raise ConfigError([f"{folder.relative_to(ROOT)}/class.yml: replace: no cell with grade_id {grade_id!r}"])
+            raise ConfigError([f"{where}: no cell with grade_id {grade_id!r}"])
+    for grade_id in student.solve:
+        cells_by_id[grade_id]["source"] = _source(solved[grade_id])
+    for grade_id, snippet in student.replace.items():
         cells_by_id[grade_id]["source"] = (folder / snippet).read_text()
+    for grade_id, edits in student.edit.items():
+        source = _source(cells_by_id[grade_id])
+        for edit in edits:
+            if source.count(edit.old) != 1:
+                raise ConfigError([f"{where}: edit.{grade_id}: the text {edit.old!r} occurs "
+                                   f"{source.count(edit.old)} times in the cell; it must occur exactly once"])
+            source = source.replace(edit.old, edit.new)
+        cells_by_id[grade_id]["source"] = source
     if student.append:
         notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "sample-appended",
                                   "metadata": {}, "outputs": [], "source": (folder / student.append).read_text()})
     return notebook
+
+
+def _cells_by_grade_id(notebook: dict) -> dict[str, dict]:
+    return {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"): cell for cell in notebook["cells"]}
 
 
 def _source(cell: dict) -> str:
