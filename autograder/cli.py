@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ID")
     p.add_argument("submissions", type=Path)
     p.add_argument("--out", type=Path, help="output folder (default: grades/<ID>)")
-    p.add_argument("--gradebook", type=Path, default=GRADEBOOK, help=f"SQLite gradebook (default: {GRADEBOOK.relative_to(ROOT)})")
+    _gradebook_option(p)
     p.add_argument("--late-by-mtime", action="store_true",
                    help="without nbgrader's timestamp.txt, take the notebook's modification time as the submission "
                         "time for late penalties (default: no penalty without timestamp.txt)")
@@ -113,8 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ID", nargs="?")
     p.add_argument("--course-summary", action="store_true", help="the whole course (what no ID means)")
     p.add_argument("--html", type=Path, help="where to write the HTML report")
-    p.add_argument("--now", type=_moment, default=None, help="the time to report at (ISO 8601 with a time zone)")
-    p.add_argument("--gradebook", type=Path, default=GRADEBOOK)
+    _now_option(p)
+    _gradebook_option(p)
     p.set_defaults(run=cmd_report)
 
     p = verbs.add_parser("export", help="write the grades as CSV, for Canvas, Moodle or a spreadsheet",
@@ -124,12 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=export.FORMATS, default="csv", help="default: csv")
     p.add_argument("--csv", "--out", dest="csv", type=Path, help="default: grades/<format>.csv (grades/grades.csv for csv)")
     p.add_argument("--roster", type=Path, help=f"students' names and ids (default: {ROSTER.name} if it exists)")
-    p.add_argument("--gradebook", type=Path, default=GRADEBOOK)
+    _gradebook_option(p)
     p.set_defaults(run=cmd_export)
 
     p = verbs.add_parser("status", help="per assignment: released, due, open for late work, graded")
-    p.add_argument("--now", type=_moment, default=None, help="the time to report at (ISO 8601 with a time zone)")
-    p.add_argument("--gradebook", type=Path, default=GRADEBOOK)
+    _now_option(p)
+    _gradebook_option(p)
     p.set_defaults(run=cmd_status)
 
     p = verbs.add_parser("release-solution", help="write an assignment's reference solution for students",
@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment", metavar="ID")
     p.add_argument("--out", type=Path, help="default: build/solutions/<ID>/")
     p.add_argument("--force", action="store_true", help="release it even before late submissions close")
-    p.add_argument("--now", type=_moment, default=None, help="the time to judge by (ISO 8601 with a time zone)")
+    _now_option(p)
     p.set_defaults(run=cmd_release_solution)
 
     p = verbs.add_parser("feedback", help="write each student's feedback (Markdown and HTML) from their results",
@@ -165,10 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_parser(verbs)
 
     p = verbs.add_parser("demo", help="grade the sample class of every assignment and show the gradebook")
-    p.add_argument("--gradebook", type=Path, default=GRADEBOOK)
+    _gradebook_option(p)
     _grading_options(p)
     p.set_defaults(run=cmd_demo)
     return parser
+
+
+def _gradebook_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gradebook", type=Path, default=GRADEBOOK,
+                        help=f"SQLite gradebook (default: {GRADEBOOK.relative_to(ROOT)})")
+
+
+def _now_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--now", type=_moment, default=None,
+                        help="the moment to judge dates by (ISO 8601 with a time zone; default: now)")
 
 
 def _grading_options(parser: argparse.ArgumentParser) -> None:

@@ -60,6 +60,17 @@ def model_accuracy(student, model, images: np.ndarray, labels: np.ndarray, what:
     return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 
+def retrained_accuracy(student, builder: str, n_train: int, run: dict, seed: int, what: str) -> float:
+    """The grader's run: the student's ``builder``() trained by their train() on ``n_train`` images under the
+    grader's seed; the worker predicts the test images' labels, the accuracy is computed here."""
+    seed_worker(student)
+    model = getattr(student, builder)()
+    x, y = train_subset(n_train)
+    student.train(model, x, y, seed=seed, **run)
+    return predicted_accuracy(student.predict_labels(model, mnist()["x_test"]), mnist()["y_test"],
+                              f"predict_labels({what}, 10,000 test images)")
+
+
 def predicted_accuracy(predicted, labels: np.ndarray, what: str) -> float:
     """Accuracy of the labels a student's function predicted."""
     predicted = checks.shape(predicted, labels.shape, what=what)

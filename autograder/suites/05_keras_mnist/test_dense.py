@@ -14,7 +14,7 @@ from autograder import checks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from keras05_grading import (DENSE_RUN, DENSE_TRAIN, layer_types, loss_settings, mnist, optimizer_type,  # noqa: E402
-                             predicted_accuracy, seed_worker, train_subset)
+                             retrained_accuracy, seed_worker, train_subset)
 
 DENSE_TARGET = 0.80        # the reference gets 0.91 at this budget (unscaled pixels 0.87); chance is 0.10
 
@@ -60,12 +60,7 @@ def test_dense_retrained_accuracy(student):
     """The grader's run: build_dense_model() + train() on 6,000 images, 2 epochs, batch 128, the grader's seed;
     predict_labels() on the 10,000 test images must be right at least 80 % of the time (reference 0.91).
     Catches one-hot labels with the sparse loss (fit fails) and anything that breaks training."""
-    seed_worker(student)
-    model = student.build_dense_model()
-    x, y = train_subset(DENSE_TRAIN)
-    student.train(model, x, y, seed=7, **DENSE_RUN)
-    accuracy = predicted_accuracy(student.predict_labels(model, mnist()["x_test"]), mnist()["y_test"],
-                                  "predict_labels(model, 10,000 test images)")
+    accuracy = retrained_accuracy(student, "build_dense_model", DENSE_TRAIN, DENSE_RUN, seed=7, what="model")
     checks.true(accuracy >= DENSE_TARGET,
                 f"after the grader's short training run (6,000 images, 2 epochs) your network classifies "
                 f"{accuracy:.3f} of the test images correctly; at least {DENSE_TARGET} was expected.",
