@@ -4,7 +4,7 @@ The synthetic class of an assignment is built from its sample class (``samples/<
 same way every time: student ``i`` is
 
 - every 100th (i % 100 == 50): the reference solution with an endless loop appended (it hangs while
-  loading and costs the assignment's ``call_seconds``, as in course.yml);
+  loading and costs the assignment's ``cell_seconds``, as in course.yml);
 - every 50th (i % 50 == 20): the reference solution with ``os._exit(1)`` appended (the worker dies while
   loading and is started again without that cell);
 - every 50th (i % 50 == 40): a cell with a syntax error appended;

@@ -33,6 +33,7 @@ class _Strict(BaseModel):
 
 class LimitsSpec(_Strict):
     call_seconds: PositiveFloat = Limits.call_seconds
+    cell_seconds: PositiveFloat | None = Limits.cell_seconds
     submission_seconds: PositiveFloat = Limits.submission_seconds
     memory_mb: PositiveInt = Limits.memory_mb
     processes: PositiveInt = Limits.processes

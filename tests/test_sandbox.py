@@ -113,7 +113,7 @@ def graded(tmp_path_factory):
                       AG_PROBE_OTHER=str(root / "ana" / "bayes.ipynb"), AG_PROBE_OUT=str(out))
     assignment = load_course().assignment("01_bayes")
     assignment = assignment.model_copy(update={"limits": assignment.limits.model_copy(
-        update={"call_seconds": 3, "submission_seconds": 60, "memory_mb": 1024})})
+        update={"call_seconds": 3, "cell_seconds": 1, "submission_seconds": 60, "memory_mb": 1024})})
     results = grade_folder(Batch(assignment, Suite("01_bayes", (PROBE,)), out, sandbox=True, jobs=2), root)
     return {r.student: r for r in results}, out
 
@@ -150,7 +150,8 @@ def test_student_failures_are_explained(graded, name, message):
 def test_load_report_names_the_cells_that_hung_or_crashed(graded):
     results, _ = graded
     report = results["spy"].output
-    assert "cell 1: your code did not finish within 3 s" in report
+    assert "cell 1: the cell did not finish within 1 s, the time limit for one cell while your notebook loads" \
+        in report  # cell_seconds, not the call limit of 3 s
     assert "cell 2: the notebook's process stopped: it exited with status 3" in report
     assert "cell 4: the cell called sys.exit(0)" in report
 

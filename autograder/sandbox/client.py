@@ -211,7 +211,7 @@ class Session:
                         raise ProtocolError("unexpected message while loading")
             except TimeoutError:
                 self.usage.timeouts += 1
-                self._lose_cell(running, "timeout", str(self._timeout()))
+                self._lose_cell(running, "timeout", str(self._timeout(loading=True)))
             except (EOFError, WorkerFailure) as exc:
                 self.usage.crashes += 1
                 self._lose_cell(running, "crashed", f"the notebook's process stopped: "
@@ -294,12 +294,16 @@ class Session:
                                       f"{self.limits.submission_seconds:g} s")
 
     def _cell_deadline(self) -> float:
-        return min(time.monotonic() + self.limits.call_seconds, self.deadline)
+        return min(time.monotonic() + self.limits.load_cell_seconds, self.deadline)
 
-    def _timeout(self) -> WorkerFailure:
+    def _timeout(self, loading: bool = False) -> WorkerFailure:
         if time.monotonic() >= self.deadline - 0.01:
             return SubmissionTimeLimit(f"grading stopped: your notebook used up its total time budget of "
                                        f"{self.limits.submission_seconds:g} s")
+        if loading:
+            return CallTimeout(f"the cell did not finish within {self.limits.load_cell_seconds:g} s, the time limit "
+                               f"for one cell while your notebook loads; look for an endless loop, or move long "
+                               f"work (training, plots) into a cell of its own that grading skips")
         return CallTimeout(f"your code did not finish within {self.limits.call_seconds:g} s, the time limit "
                            f"for one call; look for an endless loop or a much slower method than needed")
 

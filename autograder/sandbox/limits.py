@@ -27,6 +27,7 @@ SANDBOX_UID_BASE = 200_000  # + the grader process's pid: a uid without a passwd
 @dataclass(frozen=True)
 class Limits:
     call_seconds: float = 10.0
+    cell_seconds: float | None = None  # one cell while the notebook loads; None: call_seconds
     submission_seconds: float = 120.0
     memory_mb: int = 2048
     processes: int = 32
@@ -34,6 +35,12 @@ class Limits:
     open_files: int = 256
     disk_mb: int = 256
     output_kb: int = 256
+
+    @property
+    def load_cell_seconds(self) -> float:
+        """Loading only defines functions and runs small examples (long work sits in `explore` cells, which grading
+        skips), so a cell that runs longer than this is stuck: it is skipped, and costs the batch no more."""
+        return self.call_seconds if self.cell_seconds is None else self.cell_seconds
 
     @property
     def cpu_seconds(self) -> int:
