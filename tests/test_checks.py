@@ -59,3 +59,25 @@ def test_raises_accepts_subclasses_by_name():
 def test_raises_when_nothing_is_raised():
     assert message(checks.raises, "ValueError", lambda: 3, what="f(-1)") == \
         "f(-1): expected a ValueError to be raised, but the call returned 3."
+
+
+SPECIAL = [0.0, -0.0, 1.0, 1.0 + 1e-7, 1.0 + 1e-5, -1.0, 1e-10, 1e300, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("want", SPECIAL)
+def test_close_agrees_with_numpy_allclose(want):
+    for got in SPECIAL:
+        expected = np.allclose(got, want, rtol=1e-6, atol=1e-9, equal_nan=True)
+        assert checks._within(np.asarray(got), np.asarray(want), 1e-6, 1e-9) == expected, (got, want)
+
+
+def test_summary_of_a_large_container_is_short_and_shows_shapes():
+    params = {"W1": np.arange(640_000.0).reshape(800, 800), "b1": np.zeros(800)}
+    text = checks.summary((params, {"loss": list(range(10_000))}))
+    assert len(text) <= 120
+    assert text.startswith("({'W1': array of shape (800, 800) float64: [0., 1., 2., 3., 4., 5.] ... (640000 values)")
+
+
+def test_summary_of_numbers():
+    assert [checks.summary(v) for v in (np.float32(2.5), 0.1 + 0.2, np.int64(3), [1, 2, 3, 4, 5, 6, 7])] == \
+        ["2.5", "0.3", "3", "[1, 2, 3, 4, 5, 6, ...]"]
