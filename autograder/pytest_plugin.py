@@ -25,10 +25,10 @@ import pytest
 
 from autograder import checks
 from autograder.results import FAILED, PASSED, SKIPPED, SubmissionResult, TestResult, write_result
-from autograder.sandbox.client import LoadReport, Session, StudentNotebook
+from autograder.sandbox.client import LoadReport, Session, StudentNotebook, Zygote
 from autograder.sandbox.devices import Device
 from autograder.sandbox.errors import CallTimeout, ProtocolError, StudentError, SubmissionTimeLimit, WorkerFailure
-from autograder.sandbox.limits import Limits
+from autograder.sandbox.limits import Limits, worker_argv
 from autograder.submissions import NotebookError, code_cells, read_notebook, tags_by_cell_id
 
 MARKERS = (
@@ -94,6 +94,7 @@ class Batch:
         self.tests: dict[str, TestSpec] = {}
         self.log = (self.out_dir / ".work" / "grader.log").open("a")  # never a student's name
         self.prewarmed: dict[str, Future] = {}
+        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device)
 
     # ------------------------------------------------------------ sessions
     def prewarm(self, student: str) -> None:
@@ -118,7 +119,7 @@ class Batch:
         except (NotebookError, OSError) as exc:
             raise SubmissionNotLoaded(str(exc)) from None
         session = Session(self.assignment, Path(spec["directory"]), cells, self.limits, self.sandbox,
-                          self.datasets, device=self.device)
+                          self.datasets, device=self.device, zygote=self.zygote)
         state.session = session
         try:
             state.load = session.start()
@@ -180,6 +181,16 @@ class Batch:
                                   extra={"worker": state.worker} if state.worker else {})
         write_result(self.out_dir, result)
         state.written = True
+
+
+def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: bool, device: Device) -> Zygote | None:
+    """The fork server that starts this grader's workers, where it can: in the sandbox, on the CPU. Without a
+    sandbox there is no namespace of its own to clean between students; on a GPU each worker keeps a sandbox of
+    its own, as the driver's state is per process."""
+    if not sandbox or device.kind != "cpu":
+        return None
+    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device)
+    return Zygote(argv, limits, device)
 
 
 def pytest_addoption(parser):
@@ -336,6 +347,8 @@ def pytest_sessionfinish(session):
             batch.students[student].load_error = str(exc)
     for student in batch.students:
         batch.finish(student)
+    if batch.zygote is not None:
+        batch.zygote.kill()
     batch.log.close()
 
 

@@ -9,10 +9,13 @@ the submission's total budget, whichever comes first.
 """
 from __future__ import annotations
 
+import base64
+import json
 import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -25,13 +28,15 @@ from autograder.sandbox.devices import CPU, Device
 from autograder.sandbox.errors import (CallTimeout, ProtocolError, StudentError, SubmissionTimeLimit,
                                        WorkerFailure)
 from autograder.sandbox.limits import Limits, apply_rlimits, worker_argv, worker_environment
-from autograder.sandbox.usage import WorkerUsage, rss_kb
+from autograder.sandbox.usage import WorkerUsage, rss_kb, tree
 
 MAX_RESTARTS = 6
 WATCH_SECONDS = 0.2  # how often the memory of a worker's processes is checked while the grader waits on it
 # A reply bigger than this fails the call: the grader holds a reply in memory several times over while
 # decoding it, and runs beside other graders. The worker still accepts large requests (datasets).
 MAX_REPLY_BYTES = 64 * 1024 * 1024
+ZYGOTE_ANSWER_SECONDS = 10.0  # a fork, or the clean-up after a worker (worker.ZYGOTE_SCRUB_SECONDS at most)
+ZYGOTE_MAX_FILES = 64 * 1024 * 1024  # a submission larger than this gets a sandbox of its own
 
 
 @dataclass(frozen=True)
@@ -92,25 +97,29 @@ class _Output:
         return self.data.decode(errors="replace") + tail
 
 
-class _Process:
-    """One running worker and its pipes."""
+class _Worker:
+    """One running worker: its pipes, its deadline, and the memory of its processes."""
 
-    def __init__(self, argv: list[str], cwd: str | None, limits: Limits, device: Device):
-        to_worker_r, self.to_worker = os.pipe()
-        self.from_worker, from_worker_w = os.pipe()
-        output_r, output_w = os.pipe()
-        self.popen = subprocess.Popen(
-            argv + ["--channel", str(to_worker_r), str(from_worker_w)], cwd=cwd, stdin=subprocess.DEVNULL,
-            stdout=output_w, stderr=output_w, pass_fds=(to_worker_r, from_worker_w),
-            preexec_fn=lambda: apply_rlimits(limits, device), env=worker_environment(device),
-        )
-        for fd in (to_worker_r, from_worker_w, output_w):
-            os.close(fd)
-        self.output = _Output(output_r, limits.output_kb * 1024)
-        self.writer = os.fdopen(self.to_worker, "wb", buffering=0)
+    def __init__(self, limits: Limits):
+        self.to_worker_r, self.to_worker = os.pipe()
+        self.from_worker, self.from_worker_w = os.pipe()
+        self.output_r, self.output_w = os.pipe()
         self.deadline = 0.0
         self.memory_kb, self.over_memory, self.peak_kb = limits.memory_mb * 1024, False, 0
         self.channel = _Channel(self.from_worker, lambda: self.deadline, self._enforce_memory)
+        self.writer = os.fdopen(self.to_worker, "wb", buffering=0)
+        self.output_limit = limits.output_kb * 1024
+
+    def _started(self) -> None:
+        """The worker has its ends of the pipes: close ours."""
+        for fd in (self.to_worker_r, self.from_worker_w, self.output_w):
+            os.close(fd)
+        self.output = _Output(self.output_r, self.output_limit)
+
+    @property
+    def pid(self) -> int:
+        """The root of the worker's process tree, as the grader sees it."""
+        raise NotImplementedError
 
     def send(self, message: dict) -> None:
         try:
@@ -125,38 +134,24 @@ class _Process:
         except protocol.DecodeError as exc:
             raise ProtocolError(f"the worker sent a malformed message: {exc}") from None
 
-    def kill(self) -> None:
-        try:
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.popen.wait()
-        for stream in (self.writer,):
+    def _close_pipes(self) -> None:
+        for close in (self.writer.close, lambda: os.close(self.from_worker)):
             try:
-                stream.close()
+                close()
             except OSError:
                 pass
-        try:
-            os.close(self.from_worker)
-        except OSError:
-            pass
 
     def _enforce_memory(self) -> None:
         """RLIMIT_AS bounds each process; this bounds the worker's processes together (a student may start 32)."""
-        now = rss_kb(self.popen.pid)
+        now = rss_kb(self.pid)
         self.peak_kb = max(self.peak_kb, now)
         if not self.over_memory and now > self.memory_kb:
             self.over_memory = True
-            try:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self.kill()
 
-    def death(self) -> str:
-        """Why the worker ended, in words."""
-        try:
-            code = self.popen.wait(timeout=2)
-        except subprocess.TimeoutExpired:
+    def _describe(self, code: int | None) -> str:
+        """Why the worker ended, in words, from its exit code (negative: the signal that killed it)."""
+        if code is None:
             return "it stopped answering"
         if self.over_memory:
             return f"its processes together used more than the memory limit of {self.memory_kb // 1024} MB"
@@ -169,18 +164,196 @@ class _Process:
         return f"it exited with status {code} (sys.exit, os._exit, or a crash)"
 
 
+class _Process(_Worker):
+    """A worker in a sandbox of its own: bubblewrap, then Python."""
+
+    def __init__(self, argv: list[str], cwd: str | None, limits: Limits, device: Device):
+        super().__init__(limits)
+        self.popen = subprocess.Popen(
+            argv + ["--channel", str(self.to_worker_r), str(self.from_worker_w)], cwd=cwd, stdin=subprocess.DEVNULL,
+            stdout=self.output_w, stderr=self.output_w, pass_fds=(self.to_worker_r, self.from_worker_w),
+            preexec_fn=lambda: apply_rlimits(limits, device), env=worker_environment(device),
+        )
+        self._started()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self) -> None:
+        self.kill()
+        self.popen.wait()
+        self._close_pipes()
+
+    def death(self) -> str:
+        try:
+            return self._describe(self.popen.wait(timeout=2))
+        except subprocess.TimeoutExpired:
+            return self._describe(None)
+
+
+class Zygote:
+    """One sandbox for a grader process's students, one after another: a Python in bubblewrap that has imported
+    numpy and forks a worker for each (``worker.zygote``), which saves each student most of a worker's start.
+
+    Between two students the zygote kills whatever the last one left running and removes what it wrote; each
+    worker gets pipes of its own, and never the zygote's control socket. Any failure (a time-out, a crash, the
+    memory limit) ends the whole sandbox, and the next worker starts a fresh one."""
+
+    def __init__(self, argv: list[str], limits: Limits, device: Device = CPU):
+        self.argv, self.limits, self.device = argv, limits, device
+        self.popen: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+        self.starts = 0
+
+    def fork(self, files: list[list[str]]) -> "_Forked":
+        if self.popen is None or self.popen.poll() is not None:
+            self.kill()
+            self._start()
+        return _Forked(self, files)
+
+    def _start(self) -> None:
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.popen = subprocess.Popen(
+            self.argv + ["--zygote", str(theirs.fileno())], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
+            preexec_fn=lambda: apply_rlimits(self.limits, self.device), env=worker_environment(self.device))
+        theirs.close()
+        self.starts += 1
+
+    def answer(self, seconds: float) -> dict | None:
+        """The zygote's next message ({"forked": pid} or {"ended": pid, "status": s}); None if it is gone or silent."""
+        if self.control is None:
+            return None
+        ready, _, _ = select.select([self.control], [], [], seconds)
+        try:
+            data = self.control.recv(4096) if ready else b""
+            answer = json.loads(data) if data else None
+        except (OSError, ValueError):
+            answer = None
+        return answer if isinstance(answer, dict) else None
+
+    def kill(self) -> None:
+        if self.popen is not None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.popen.wait()
+            self.popen = None
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+
+
+class _Forked(_Worker):
+    """A worker forked by the zygote."""
+
+    def __init__(self, zygote: Zygote, files: list[list[str]]):
+        super().__init__(zygote.limits)
+        self.zygote, self.status, self.ended = zygote, None, False
+        try:
+            socket.send_fds(zygote.control, [b"fork"], [self.to_worker_r, self.from_worker_w, self.output_w])
+        except OSError:
+            pass
+        self._started()
+        answer = zygote.answer(ZYGOTE_ANSWER_SECONDS)
+        if not answer or not isinstance(answer.get("forked"), int):
+            zygote.kill()
+            self._close_pipes()
+            raise EOFError("the sandbox did not start a worker")
+        self.host_pid = _host_pid(zygote.popen.pid, answer["forked"]) or zygote.popen.pid
+        self.send({"op": "files", "files": files})
+
+    @property
+    def pid(self) -> int:
+        return self.host_pid
+
+    def alive(self) -> bool:
+        return not self.ended and os.path.exists(f"/proc/{self.host_pid}")
+
+    def kill(self) -> None:
+        self.zygote.kill()
+        self.ended = True
+
+    def stop(self) -> None:
+        """End the worker (it reads the end of its requests) and wait for the zygote to clean up after it."""
+        self._close_pipes()
+        if not self.ended:
+            self._wait_ended()
+        if self.status is None:
+            self.zygote.kill()
+
+    def death(self) -> str:
+        if not self.ended:
+            self._wait_ended()
+        return self._describe(None if self.status is None else os.waitstatus_to_exitcode(self.status))
+
+    def _wait_ended(self) -> None:
+        answer = self.zygote.answer(ZYGOTE_ANSWER_SECONDS)
+        self.ended = True
+        if answer and isinstance(answer.get("status"), int):
+            self.status = answer["status"]
+        else:
+            self.zygote.kill()
+
+
+def _host_pid(root: int, namespace_pid: int) -> int | None:
+    """The pid, as the grader sees it, of the process in ``root``'s tree whose pid in its own namespace is given."""
+    for pid in tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("NSpid:") and int(line.split()[-1]) == namespace_pid and pid != root:
+                    return pid
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def submission_files(directory: Path, limit_bytes: int) -> list[list[str]] | None:
+    """The files of a submission (relative path, base64 content) for a forked worker; None when they are larger
+    than ``limit_bytes`` together, which then get a sandbox of their own with the files bound in. Links are left
+    out, as from the bind mounts (they would point anywhere on the grader's machine)."""
+    files, total = [], 0
+    for folder, folders, names in os.walk(directory):
+        folders[:] = [f for f in folders if not os.path.islink(os.path.join(folder, f))]
+        for name in names:
+            path = Path(folder, name)
+            if path.is_symlink() or not path.is_file():
+                continue
+            total += path.stat().st_size
+            if total > limit_bytes:
+                return None
+            files.append([str(path.relative_to(directory)), base64.b64encode(path.read_bytes()).decode()])
+    return files
+
+
 class Session:
     """A student's notebook running in a sandboxed worker, restarted as needed."""
 
     def __init__(self, assignment: str, submission_dir: Path, cells: list[Cell], limits: Limits,
-                 sandbox: bool, datasets_dir: Path | None = None, device: Device = CPU):
+                 sandbox: bool, datasets_dir: Path | None = None, device: Device = CPU, zygote: Zygote | None = None):
         self.cells, self.limits, self.device = cells, limits, device
         self.scratch = None if sandbox else _scratch_copy(assignment, submission_dir, datasets_dir)
         if self.scratch is not None:
             submission_dir = Path(self.scratch.name) / "assignments" / assignment
-        self.argv, self.cwd = worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox, device)
+        files = submission_files(submission_dir, ZYGOTE_MAX_FILES) if zygote is not None else None
+        if files is not None:
+            self.spawn = lambda: zygote.fork(files)
+        else:
+            argv, cwd = worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox, device)
+            self.spawn = lambda: _Process(argv, cwd, limits, device)
         self.deadline = time.monotonic() + limits.submission_seconds
-        self.process: _Process | None = None
+        self.process: _Worker | None = None
         self.generation = 0
         self.skip: dict[int, CellOutcome] = {}
         self.report = LoadReport()
@@ -193,11 +366,11 @@ class Session:
         """Start a worker and run the notebook; cells that hang or crash the worker are skipped."""
         while True:
             self._check_budget()
-            self.process = _Process(self.argv, self.cwd, self.limits, self.device)
             self.generation += 1
             self.usage.starts += 1
             running = None
             try:
+                self.process = self.spawn()
                 self.process.send({"op": "load", "cells": [[c.index, c.source] for c in self.cells
                                                           if c.index not in self.skip]})
                 while True:
@@ -214,11 +387,10 @@ class Session:
                 self._lose_cell(running, "timeout", str(self._timeout(loading=True)))
             except (EOFError, WorkerFailure) as exc:
                 self.usage.crashes += 1
-                self._lose_cell(running, "crashed", f"the notebook's process stopped: "
-                                                   f"{exc if isinstance(exc, WorkerFailure) else self.process.death()}")
+                self._lose_cell(running, "crashed", f"the notebook's process stopped: {self._why(exc)}")
 
     def close(self) -> None:
-        self._discard()
+        self._discard(graceful=True)
         if self.scratch is not None:
             self.scratch.cleanup()
 
@@ -231,7 +403,7 @@ class Session:
         """Send one request and decode the reply; student exceptions become :class:`StudentError`."""
         if generation is not None and generation != self.generation:
             raise WorkerFailure("this object came from an earlier run of your notebook, which had stopped")
-        if self.process is None or self.process.popen.poll() is not None:
+        if self.process is None or not self.process.alive():
             self._restart()
         deadline = min(time.monotonic() + self.limits.call_seconds, self.deadline)
         self.usage.calls += 1
@@ -281,12 +453,20 @@ class Session:
             raise WorkerFailure(f"your notebook's process stopped {MAX_RESTARTS} times; no more calls are made")
         self.start()
 
-    def _discard(self) -> None:
+    def _discard(self, graceful: bool = False) -> None:
+        """Done with the worker: let it end (``graceful``: its work is done) or kill it (it failed)."""
         if self.process is not None:
             self.output_log.append(self.process.output.text())
             self.usage.sample(self.process)
-            self.process.kill()
+            if not graceful:
+                self.process.kill()
+            self.process.stop()
             self.process = None
+
+    def _why(self, exc: Exception) -> str:
+        if isinstance(exc, WorkerFailure) or self.process is None:
+            return str(exc)
+        return self.process.death()
 
     def _check_budget(self) -> None:
         if time.monotonic() >= self.deadline:

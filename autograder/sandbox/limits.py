@@ -86,9 +86,10 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
-def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | None, limits: Limits,
+def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: Path | None, limits: Limits,
                 sandbox: bool, device: Device = CPU) -> tuple[list[str], str | None]:
-    """The command that starts a worker, and the directory it starts in (None: set by bwrap)."""
+    """The command that starts a worker, and the directory it starts in (None: set by bwrap). Without a
+    ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message."""
     python = [sys.executable, "-E", "-s", "-B"]
     if not sandbox:
         return python + [str(HERE / "worker.py")], str(submission_dir)
@@ -112,7 +113,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path, datasets_dir: Path | 
     for prefix in _python_prefixes():
         argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
     argv += ["--size", size, "--tmpfs", str(WORK), "--dir", str(cwd)]
-    for entry in sorted(submission_dir.iterdir()):
+    for entry in sorted(submission_dir.iterdir()) if submission_dir is not None else []:
         if not entry.is_symlink():  # bwrap would follow a link on the host: to solutions/, the suites, anything
             argv += ["--ro-bind", str(entry), str(cwd / entry.name)]
     if datasets_dir is not None:

@@ -57,7 +57,7 @@ class WorkerUsage:
     def sample(self, process) -> None:
         """Before a worker is killed: its processes' own peaks (exact, kept by the kernel), and the peak of their
         sum that the grader saw while it waited (client._Process._enforce_memory)."""
-        self.peak_rss_kb = max(self.peak_rss_kb, process.peak_kb, peak_rss_kb(process.popen.pid))
+        self.peak_rss_kb = max(self.peak_rss_kb, process.peak_kb, peak_rss_kb(process.pid))
 
     def to_json(self) -> dict:
         return {"starts": self.starts, "calls": self.calls, "timeouts": self.timeouts, "crashes": self.crashes,

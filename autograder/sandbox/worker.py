@@ -3,6 +3,10 @@
 Started by ``client.py`` as ``python worker.py [--uid N] --channel R W`` inside bubblewrap
 (or, with ``--no-sandbox``, directly), reading requests from fd R and writing replies to fd W. It imports only the standard library, numpy and ``protocol.py`` beside it.
 
+With ``--zygote C`` it is a fork server instead (see ``zygote``): one sandbox serves a grader process's
+students one after another, and each student's worker is a fork of a Python that has already imported
+numpy, which is most of a worker's start-up.
+
 Conversation::
 
     grader -> {"op": "load", "cells": [[index, source], ...]}
@@ -13,12 +17,19 @@ Conversation::
 
 Objects that are not plain data stay here, in ``handles``, and travel as handle ids.
 """
+import base64
 import builtins
+import ctypes
+import json
 import linecache
 import operator
 import os
 import random
+import shutil
+import signal
+import socket
 import sys
+import time
 import traceback
 
 import numpy
@@ -205,17 +216,134 @@ def seed_global_generators():
     numpy.random.seed(0)
 
 
-def main(argv):
-    if "--uid" in argv:
-        drop_privileges(int(argv[argv.index("--uid") + 1]))
+def run_worker(requests_fd, replies_fd, uid):
+    """Serve the grader's requests; never returns."""
+    if uid is not None:
+        drop_privileges(uid)
     sys.path.insert(0, os.getcwd())
     seed_global_generators()
-    channel = argv.index("--channel")
-    requests = os.fdopen(int(argv[channel + 1]), "rb", buffering=0)
-    replies = os.fdopen(int(argv[channel + 2]), "wb", buffering=0)
+    requests = os.fdopen(requests_fd, "rb", buffering=0)
+    replies = os.fdopen(replies_fd, "wb", buffering=0)
     Worker(requests, replies).serve()
     sys.stdout.flush()
     os._exit(0)
+
+
+# ---------------------------------------------------------------- the fork server
+ZYGOTE_SCRUB_SECONDS = 2.0
+
+
+def zygote(control, uid):
+    """Fork a worker for each request on the ``control`` socket, one at a time, and clean up after it.
+
+    A request carries the new worker's request, reply and output pipes (SCM_RIGHTS); its first message on the
+    request pipe is the student's files, written here as root and read-only. The child closes the control
+    socket before any student code runs, so nothing a student leaves behind can reach the grader's next
+    request. When the worker has ended, every other process in the sandbox is killed and everything it may
+    have written (``/tmp``, ``/dev/shm``, SysV IPC, the work folder) is removed before the answer
+    ``{"ended": pid, "status": wait status}`` tells the grader that the sandbox is clean again."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no worker may ptrace the zygote (and through it the next student)
+    work = os.getcwd()
+    while True:
+        try:
+            _, fds, _, _ = socket.recv_fds(control, 1024, 3)
+        except OSError:
+            os._exit(0)
+        if len(fds) != 3:
+            os._exit(0)  # the grader closed the socket (or sent nonsense): nothing more to serve
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            requests_fd, replies_fd, output_fd = fds
+            os.dup2(output_fd, 1)
+            os.dup2(output_fd, 2)
+            os.close(output_fd)
+            unpack_files(os.fdopen(requests_fd, "rb", buffering=0, closefd=False), work)
+            run_worker(requests_fd, replies_fd, uid)
+        for fd in fds:
+            os.close(fd)
+        control.send(json.dumps({"forked": pid}).encode())
+        _, status = os.waitpid(pid, 0)
+        if not scrub(work):
+            os._exit(1)  # something would not die: the grader starts a fresh sandbox
+        control.send(json.dumps({"ended": pid, "status": status}).encode())
+
+
+def unpack_files(requests, work):
+    """The first message of a forked worker: the student's files, as the bind mounts of a per-student sandbox
+    would show them (read-only, in a folder the student cannot write)."""
+    message = protocol.read_message(requests)
+    for relative, data in message.get("files", []):
+        path = os.path.join(work, relative)
+        os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+        with open(path, "wb") as stream:
+            stream.write(base64.b64decode(data))
+        os.chmod(path, 0o444)
+
+
+def scrub(work):
+    """Kill every process but the sandbox's init and this one; remove what they wrote. False if they outlast us."""
+    me, deadline = os.getpid(), time.monotonic() + ZYGOTE_SCRUB_SECONDS
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if not [pid for pid in _live_pids() if pid not in (1, me)]:
+            break
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    for folder in (work, "/tmp", "/dev/shm"):
+        for entry in os.listdir(folder) if os.path.isdir(folder) else []:
+            path = os.path.join(folder, entry)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+    os.makedirs("/tmp/home", exist_ok=True)
+    os.chmod("/tmp/home", 0o1777)
+    remove_ipc()
+    return True
+
+
+def _live_pids():
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    if stat.read().rsplit(b")", 1)[1].split()[0] != b"Z":
+                        pids.append(int(entry))
+            except (OSError, IndexError):
+                pass
+    return pids
+
+
+def remove_ipc():
+    """SysV shared memory, message queues and semaphores outlive their processes: remove them (IPC_RMID)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, remove in (("shm", lambda i: libc.shmctl(i, 0, None)), ("msg", lambda i: libc.msgctl(i, 0, None)),
+                         ("sem", lambda i: libc.semctl(i, 0, 0))):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                lines = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            remove(int(line.split()[1]))
+
+
+def main(argv):
+    uid = int(argv[argv.index("--uid") + 1]) if "--uid" in argv else None
+    if "--zygote" in argv:
+        zygote(socket.socket(fileno=int(argv[argv.index("--zygote") + 1])), uid)
+    channel = argv.index("--channel")
+    run_worker(int(argv[channel + 1]), int(argv[channel + 2]), uid)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""The zygote (client.Zygote, worker.zygote): one sandbox serves a grader process's students one after
+another. A student who leaves processes, files and shared memory behind must leave nothing for the next."""
+import pytest
+
+from autograder.config import load_course
+from autograder.grading import Batch, Suite, grade_folder
+from autograder.sandbox.limits import bwrap_path
+from conftest import ROOT, notebook, read_results, write_notebook
+
+PROBE = ROOT / "tests" / "fixtures" / "probe_zygote.py"
+
+LOOK = r'''
+import ctypes, os
+
+def look():
+    mine = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()
+            and os.stat(f"/proc/{p}").st_uid == os.getuid()]
+    with open("/proc/sysvipc/shm") as table:
+        shm = len(table.read().splitlines()) - 1
+    return {"tmp": sorted(os.listdir("/tmp")), "home": sorted(os.listdir("/tmp/home")), "processes": mine,
+            "shm": shm, "work": sorted(os.listdir(".")), "expected_work": EXPECTED_WORK, "parent": os.getppid()}
+
+def own_file():
+    with open("data.txt") as f:
+        content = f.read()
+    try:
+        open("data.txt", "a").close()
+        writable = True
+    except OSError:
+        writable = False
+    return [content, writable]
+'''
+
+PLANT = r'''
+import ctypes, os, time
+with open("/tmp/planted.txt", "w") as f:
+    f.write("for the next student")
+with open("/tmp/home/.planted", "w") as f:
+    f.write("x")
+ctypes.CDLL(None).shmget(0x5eed, 4096, 0o1666)  # IPC_CREAT | 0666
+if os.fork() == 0:  # a daemon: its own session, out of the worker's process group
+    os.setsid()
+    if os.fork() == 0:
+        while True:
+            with open("/tmp/daemon.txt", "a") as f:
+                f.write(".")
+            time.sleep(0.01)
+    os._exit(0)
+time.sleep(0.2)
+'''
+
+pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="needs bubblewrap: `make setup` installs it")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root, out = tmp_path_factory.mktemp("zygote") / "in", tmp_path_factory.mktemp("zygote") / "out"
+    # Students are graded in order of their ids: the planter first, in the same grader process (--jobs 1).
+    write_notebook(root / "a_planter" / "bayes.ipynb", notebook(LOOK, "EXPECTED_WORK = ['bayes.ipynb', 'secret.txt']",
+                                                                PLANT))
+    (root / "a_planter" / "secret.txt").write_text("A's answers")
+    write_notebook(root / "b_target" / "bayes.ipynb", notebook(LOOK, "EXPECTED_WORK = ['bayes.ipynb', 'data.txt']"))
+    (root / "b_target" / "data.txt").write_text("B's data")
+    assignment = load_course().assignment("01_bayes")
+    results = grade_folder(Batch(assignment, Suite("01_bayes", (PROBE,)), out, sandbox=True, jobs=1), root)
+    return {r.student: r for r in results}, out
+
+
+def test_the_planter_did_leave_things_behind(graded):
+    """The probe sees a daemon and files in the planter's own run: the next test is not vacuous."""
+    leftovers = output(read_results(graded[1], "a_planter"), "test_finds_nothing_left_behind")
+    assert "the files in /tmp" in leftovers, leftovers
+
+
+def test_one_zygote_served_both(graded):
+    """Inside bubblewrap's pid namespace its init is 1 and the zygote 2; a worker in a sandbox of its own would
+    be 2 itself, with parent 1."""
+    parents = [output(read_results(graded[1], s), "test_reports_its_parent") for s in ("a_planter", "b_target")]
+    assert parents == ["parent process 2"] * 2
+
+
+def test_the_next_student_finds_nothing_and_has_their_own_files(graded):
+    target = read_results(graded[1], "b_target")
+    failed = {t["name"]: t["output"] for t in target["tests"] if t["status"] != "passed"}
+    assert set(failed) == {"probe_zygote::test_reports_its_parent"}, failed
+    assert target["score"] == 2
+
+
+def output(result: dict, test: str) -> str:
+    [found] = [t for t in result["tests"] if t["name"] == f"probe_zygote::{test}"]
+    return found["output"]
