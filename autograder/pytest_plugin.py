@@ -14,6 +14,7 @@ exception, never from pytest's report, which would show the hidden test's source
 """
 from __future__ import annotations
 
+import ast
 import json
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -94,7 +95,8 @@ class Batch:
         self.tests: dict[str, TestSpec] = {}
         self.log = (self.out_dir / ".work" / "grader.log").open("a")  # never a student's name
         self.prewarmed: dict[str, Future] = {}
-        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device)
+        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device,
+                                 Path(manifest["source_notebook"]) if manifest.get("source_notebook") else None)
 
     # ------------------------------------------------------------ sessions
     def prewarm(self, student: str) -> None:
@@ -183,14 +185,33 @@ class Batch:
         state.written = True
 
 
-def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: bool, device: Device) -> Zygote | None:
+def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: bool, device: Device,
+               source: Path | None) -> Zygote | None:
     """The fork server that starts this grader's workers, where it can: in the sandbox, on the CPU. Without a
     sandbox there is no namespace of its own to clean between students; on a GPU each worker keeps a sandbox of
-    its own, as the driver's state is per process."""
+    its own, as the driver's state is per process. It imports what the reference notebook imports."""
     if not sandbox or device.kind != "cpu":
         return None
     argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device)
-    return Zygote(argv, limits, device)
+    modules = imported_modules(read_notebook(source)) if source is not None else []
+    return Zygote(argv + (["--preload", ",".join(modules)] if modules else []), limits, device)
+
+
+def imported_modules(notebook: dict) -> list[str]:
+    """The modules that a notebook's top-level import statements name (``from a import b``: a, and a.b in case it
+    is a module)."""
+    modules = []
+    for cell in code_cells(notebook):
+        try:
+            statements = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        for node in statements:
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return list(dict.fromkeys(modules))
 
 
 def pytest_addoption(parser):

@@ -233,6 +233,17 @@ def run_worker(requests_fd, replies_fd, uid):
 ZYGOTE_SCRUB_SECONDS = 2.0
 
 
+def preload(modules):
+    """Import what the reference notebook imports, once for all the students (SciPy alone takes longer to import
+    than most students' tests take to run). A module that cannot be imported is left to the student's cells."""
+    import importlib
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the student's own import will say what is wrong
+            pass
+
+
 def zygote(control, uid):
     """Fork a worker for each request on the ``control`` socket, one at a time, and clean up after it.
 
@@ -341,6 +352,7 @@ def remove_ipc():
 def main(argv):
     uid = int(argv[argv.index("--uid") + 1]) if "--uid" in argv else None
     if "--zygote" in argv:
+        preload(argv[argv.index("--preload") + 1].split(",") if "--preload" in argv else [])
         zygote(socket.socket(fileno=int(argv[argv.index("--zygote") + 1])), uid)
     channel = argv.index("--channel")
     run_worker(int(argv[channel + 1]), int(argv[channel + 2]), uid)
