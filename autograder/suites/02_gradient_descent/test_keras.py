@@ -27,6 +27,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
+import functools  # noqa: E402
 import logging  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -60,14 +61,19 @@ def _keras_trajectory(optimizer, params, grads):
     return path
 
 
-_TRAJECTORIES = {}  # (what, seed) -> Keras' path: the same for every student, so computed once per grader process
+_KERAS = {}  # what -> Keras' values: the same for every student, so computed once per grader process
 
 
-def _compare(student_opt, keras_opt, seed, what, hint=None):
+def _from_keras(what, compute):
+    if what not in _KERAS:
+        _KERAS[what] = compute()
+    return _KERAS[what]
+
+
+def _compare(student_opt, make_keras_opt, seed, what, hint=None):
+    """``make_keras_opt()`` builds the Keras optimizer, only for the first student of a grader process."""
     params, grads = _problem(seed)
-    if (what, seed) not in _TRAJECTORIES:
-        _TRAJECTORIES[what, seed] = _keras_trajectory(keras_opt, params, grads)
-    want = _TRAJECTORIES[what, seed]
+    want = _from_keras((what, seed), lambda: _keras_trajectory(make_keras_opt(), params, grads))
     current = dict(params)
     for k, (g, expected) in enumerate(zip(grads, want), start=1):
         got = student_opt.step(current, g)
@@ -84,7 +90,7 @@ def _compare(student_opt, keras_opt, seed, what, hint=None):
 @pytest.mark.points(1)
 def test_sgd_matches_keras(student):
     """Keras cross-check: SGD(lr) against keras.optimizers.SGD(lr), 25 steps, scalar/vector/matrix parameters."""
-    _compare(student.SGD(lr=0.125), keras.optimizers.SGD(learning_rate=0.125), 80, "SGD(lr=0.125)")
+    _compare(student.SGD(lr=0.125), functools.partial(keras.optimizers.SGD, learning_rate=0.125), 80, "SGD(lr=0.125)")
 
 
 @pytest.mark.points(2)
@@ -92,7 +98,8 @@ def test_sgd_matches_keras(student):
 def test_momentum_matches_keras(student):
     """Keras cross-check (catches a momentum sign error or lr applied twice): Momentum(lr, γ) against
     keras.optimizers.SGD(lr, momentum=γ)."""
-    _compare(student.Momentum(lr=0.0625, momentum=0.75), keras.optimizers.SGD(learning_rate=0.0625, momentum=0.75),
+    _compare(student.Momentum(lr=0.0625, momentum=0.75),
+             functools.partial(keras.optimizers.SGD, learning_rate=0.0625, momentum=0.75),
              81, "Momentum(lr=0.0625, momentum=0.75)", hint="u ← momentum·u + lr·g, then θ ← θ − u")
 
 
@@ -100,7 +107,7 @@ def test_momentum_matches_keras(student):
 def test_nesterov_matches_keras(student):
     """Keras cross-check: Nesterov(lr, γ) against keras.optimizers.SGD(lr, momentum=γ, nesterov=True)."""
     _compare(student.Nesterov(lr=0.0625, momentum=0.75),
-             keras.optimizers.SGD(learning_rate=0.0625, momentum=0.75, nesterov=True), 82,
+             functools.partial(keras.optimizers.SGD, learning_rate=0.0625, momentum=0.75, nesterov=True), 82,
              "Nesterov(lr=0.0625, momentum=0.75)")
 
 
@@ -109,7 +116,7 @@ def test_adagrad_matches_keras(student):
     """Keras cross-check (catches ε outside the square root): AdaGrad(lr, ε = 0.25) against
     keras.optimizers.Adagrad(lr, initial_accumulator_value=0, epsilon=0.25), ε inside √ on both sides."""
     _compare(student.AdaGrad(lr=0.25, eps=0.25),
-             keras.optimizers.Adagrad(learning_rate=0.25, initial_accumulator_value=0.0, epsilon=0.25), 83,
+             functools.partial(keras.optimizers.Adagrad, learning_rate=0.25, initial_accumulator_value=0.0, epsilon=0.25), 83,
              "AdaGrad(lr=0.25, eps=0.25)", hint="θ ← θ − lr·g / √(G + ε)")
 
 
@@ -118,7 +125,7 @@ def test_rmsprop_matches_keras(student):
     """Keras cross-check (catches ε outside the square root): RMSProp(lr, ρ, ε = 0.1) against
     keras.optimizers.RMSprop(lr, rho, epsilon=0.1), ε inside √ on both sides."""
     _compare(student.RMSProp(lr=0.03125, rho=0.8, eps=0.1),
-             keras.optimizers.RMSprop(learning_rate=0.03125, rho=0.8, epsilon=0.1), 84,
+             functools.partial(keras.optimizers.RMSprop, learning_rate=0.03125, rho=0.8, epsilon=0.1), 84,
              "RMSProp(lr=0.03125, rho=0.8, eps=0.1)", hint="θ ← θ − lr·g / √(G + ε)")
 
 
@@ -129,7 +136,7 @@ def test_adam_matches_keras(student):
     """Keras cross-check (catches missing bias correction): Adam(lr, β1, β2, ε = 0) against
     keras.optimizers.Adam(lr, β1, β2, epsilon=0), where Keras' efficient form equals the textbook rule."""
     _compare(student.Adam(lr=0.0625, beta1=0.75, beta2=0.984375, eps=0.0),
-             keras.optimizers.Adam(learning_rate=0.0625, beta_1=0.75, beta_2=0.984375, epsilon=0.0), 85,
+             functools.partial(keras.optimizers.Adam, learning_rate=0.0625, beta_1=0.75, beta_2=0.984375, epsilon=0.0), 85,
              "Adam(lr=0.0625, beta1=0.75, beta2=0.984375, eps=0)", hint="correct m and v for their bias")
 
 
@@ -140,15 +147,15 @@ def test_schedules_match_keras(student):
     schedules = keras.optimizers.schedules
     cases = [
         ("linear_decay(0.2, t, 80)", lambda t: student.linear_decay(0.2, t, 80),
-         schedules.PolynomialDecay(0.2, 80, end_learning_rate=0.0, power=1.0)),
+         lambda: schedules.PolynomialDecay(0.2, 80, end_learning_rate=0.0, power=1.0)),
         ("exponential_decay(0.2, t, 30)", lambda t: student.exponential_decay(0.2, t, 30),
-         schedules.ExponentialDecay(0.2, 30, float(np.exp(-1.0)))),
+         lambda: schedules.ExponentialDecay(0.2, 30, float(np.exp(-1.0)))),
         ("step_decay(0.2, t, 0.5, 25)", lambda t: student.step_decay(0.2, t, 0.5, 25),
-         schedules.ExponentialDecay(0.2, 25, 0.5, staircase=True)),
+         lambda: schedules.ExponentialDecay(0.2, 25, 0.5, staircase=True)),
         ("inverse_time_decay(0.2, t, 10)", lambda t: student.inverse_time_decay(0.2, t, 10),
-         schedules.InverseTimeDecay(0.2, 10, 1.0)),
+         lambda: schedules.InverseTimeDecay(0.2, 10, 1.0)),
     ]
     steps = [0, 1, 5, 24, 25, 26, 30, 49, 50, 79, 80, 81, 120]
-    for what, call, keras_schedule in cases:
-        want = [float(keras_schedule(t)) for t in steps]
+    for what, call, make_schedule in cases:
+        want = _from_keras(what, lambda: [float(make_schedule()(t)) for t in steps])
         checks.close([call(t) for t in steps], want, rtol=1e-5, atol=1e-9, what=f"{what} for t = {steps} (Keras)")
