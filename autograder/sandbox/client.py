@@ -151,10 +151,10 @@ class _Worker:
 
     def _describe(self, code: int | None) -> str:
         """Why the worker ended, in words, from its exit code (negative: the signal that killed it)."""
-        if code is None:
-            return "it stopped answering"
         if self.over_memory:
             return f"its processes together used more than the memory limit of {self.memory_kb // 1024} MB"
+        if code is None:
+            return "it stopped answering"
         if code < 0:
             name = signal.Signals(-code).name
             return {"SIGKILL": "it was killed (SIGKILL): usually the memory limit or a process limit",
