@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -52,8 +51,9 @@ class Timing:
     per_second: float
     p50_s: float
     p95_s: float
-    cpu_s: float  # user + system time of every process the grader started: what the wall time would be on one idle core
+    cpu_s: float  # the machine's busy CPU time during the run (/proc/stat): run the bench on an otherwise idle machine
     peak_worker_rss_mb: float | None = None
+    worker_cpu_s: float | None = None  # of which the students' processes: their cells and the calls of the tests
 
 
 def synthetic_class(assignment: Assignment, students: int, target: Path, work: Path) -> dict[str, str]:
@@ -95,15 +95,20 @@ def run_kit(assignment: Assignment, folder: Path, out: Path, jobs: int, sandbox:
     argv = [sys.executable, "-m", "autograder", "grade", assignment.id, str(folder), "--out", str(out),
             "--gradebook", str(out.parent / "gradebook.sqlite"), "--jobs", str(jobs), "--force", "--device", "cpu",
             *([] if sandbox else ["--no-sandbox"])]
-    started, cpu = time.monotonic(), _children_cpu()
+    started, cpu = time.monotonic(), _busy_cpu()
     done = subprocess.run(argv, cwd=ROOT, stdin=subprocess.DEVNULL)
-    wall, cpu = time.monotonic() - started, _children_cpu() - cpu
+    wall, cpu = time.monotonic() - started, _busy_cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(f"`{' '.join(argv)}` exited with status {done.returncode}")
     results = [read_result(p) for p in sorted(out.glob("*/results.json"))]
-    peaks = [r.extra.get("worker", {}).get("peak_rss_mb") for r in results]
-    peaks = [p for p in peaks if isinstance(p, (int, float))]
-    return _timing("kit", assignment.id, [r.execution_time for r in results], wall, cpu, max(peaks) if peaks else None)
+    peaks = _worker_figures(results, "peak_rss_mb")
+    return _timing("kit", assignment.id, [r.execution_time for r in results], wall, cpu, max(peaks) if peaks else None,
+                   worker_cpu=sum(_worker_figures(results, "cpu_s")))
+
+
+def _worker_figures(results, key: str) -> list[float]:
+    found = [r.extra.get("worker", {}).get(key) for r in results]
+    return [f for f in found if isinstance(f, (int, float))]
 
 
 def run_nbgrader(assignment: Assignment, folder: Path, students: list[str], course_dir: Path) -> Timing:
@@ -129,7 +134,7 @@ def run_nbgrader(assignment: Assignment, folder: Path, students: list[str], cour
         _unpack(folder, student, course_dir / "submitted" / student / assignment.id)
     from autograder.nbgrader_bridge import _environment
     from autograder.report import progress_bar
-    started, cpu = time.monotonic(), _children_cpu()
+    started, cpu = time.monotonic(), _busy_cpu()
     with progress_bar(f"nbgrader autograde {assignment.id}") as update:
         running = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment.id, "--force",
                                     "--log-level=ERROR"], cwd=course_dir, env=_environment(), stdin=subprocess.DEVNULL,
@@ -138,7 +143,7 @@ def run_nbgrader(assignment: Assignment, folder: Path, students: list[str], cour
             update(len(list((course_dir / "autograded").glob(f"*/{assignment.id}/{assignment.notebook}"))), len(students))
             time.sleep(0.5)
         update(len(students), len(students))
-    wall, cpu = time.monotonic() - started, _children_cpu() - cpu
+    wall, cpu = time.monotonic() - started, _busy_cpu() - cpu
     return _timing("nbgrader", assignment.id, [], wall, cpu, None, count=len(students))
 
 
@@ -206,19 +211,23 @@ def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]
             "not_graded_by_nbgrader": sorted(set(kit) - set(nbgrader))}
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _busy_cpu() -> float:
+    """CPU seconds the machine has spent busy (not idle or waiting on I/O) since it started. Not the grader's
+    children's rusage: a worker killed with its sandbox is never waited for, and its time would be lost."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _timing(grader: str, assignment: str, times: list[float], wall: float, cpu: float, peak: float | None,
-            count: int | None = None) -> Timing:
+            count: int | None = None, worker_cpu: float | None = None) -> Timing:
     count = len(times) if count is None else count
     ordered = sorted(times)
     p50 = statistics.median(ordered) if ordered else wall / max(count, 1)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else p50
     return Timing(grader, assignment, count, round(wall, 2), round(count / wall, 3) if wall else 0.0,
-                  round(p50, 3), round(p95, 3), round(cpu, 1), peak)
+                  round(p50, 3), round(p95, 3), round(cpu, 1), peak,
+                  None if worker_cpu is None else round(worker_cpu, 1))
 
 
 def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: bool, only: list[str], out: Path,
@@ -265,7 +274,8 @@ def _total(rows: list[Timing], grader: str) -> dict:
     mine = [r for r in rows if r.grader == grader]
     count, wall = sum(r.submissions for r in mine), sum(r.wall_s for r in mine)
     return {"submissions": count, "wall_s": round(wall, 2), "per_second": round(count / wall, 3) if wall else 0.0,
-            "cpu_s": round(sum(r.cpu_s for r in mine), 1)}
+            "cpu_s": round(sum(r.cpu_s for r in mine), 1),
+            "worker_cpu_s": round(sum(r.worker_cpu_s or 0.0 for r in mine), 1)}
 
 
 def show(figures: dict) -> None:
@@ -274,17 +284,19 @@ def show(figures: dict) -> None:
     table = Table(title=f"bench: {figures['students_per_assignment']} students per assignment, "
                         f"--jobs {figures['jobs']}, sandbox {'on' if figures['sandbox'] else 'OFF'}", title_justify="left")
     for column in ("grader", "assignment", "submissions", "wall s", "subs/s", "p50 s", "p95 s", "cpu s",
-                   "peak worker RSS"):
+                   "students' cpu s", "peak worker RSS"):
         table.add_column(column, justify="left" if column in ("grader", "assignment") else "right")
     for r in figures["rows"]:
         peak = f"{r['peak_worker_rss_mb']:.0f} MB" if r["peak_worker_rss_mb"] else ""
+        students = f"{r['worker_cpu_s']:.0f}" if r.get("worker_cpu_s") is not None else ""
         table.add_row(r["grader"], r["assignment"], str(r["submissions"]), f"{r['wall_s']:.1f}",
-                      f"{r['per_second']:.2f}", f"{r['p50_s']:.2f}", f"{r['p95_s']:.2f}", f"{r['cpu_s']:.0f}", peak)
+                      f"{r['per_second']:.2f}", f"{r['p50_s']:.2f}", f"{r['p95_s']:.2f}", f"{r['cpu_s']:.0f}", students,
+                      peak)
     for grader in ("kit", "nbgrader"):
         total = figures[f"{grader}_total"]
         if total["submissions"]:
             table.add_row(grader, "all", str(total["submissions"]), f"{total['wall_s']:.1f}",
-                          f"{total['per_second']:.2f}", "", "", f"{total['cpu_s']:.0f}", "", style="bold")
+                          f"{total['per_second']:.2f}", "", "", f"{total['cpu_s']:.0f}", "", "", style="bold")
     report.console.print(table)
     if figures["speedup"]:
         report.console.print(f"kit / nbgrader, submissions per second: [bold]{figures['speedup']}x[/]")

@@ -184,6 +184,18 @@ def test_memory_of_all_worker_processes_is_bounded_and_reported(tmp_path):
     assert worker["starts"] == 2 and worker["crashes"] == 1 and 900 < worker["peak_rss_mb"] < 2500
 
 
+def test_workers_cpu_time_is_the_students_own(tmp_path):
+    """results.json reports the CPU time of the student's processes (what the bench calls the students' own work),
+    not the wall time they waited."""
+    root, out = tmp_path / "submissions", tmp_path / "out"
+    write_notebook(root / "busy" / "bayes.ipynb", notebook(
+        "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end:\n    pass", ADD))
+    write_notebook(root / "idle" / "bayes.ipynb", notebook("import time\ntime.sleep(0.6)", ADD))
+    results, _ = grade(root, out)
+    busy, idle = (results[s].extra["worker"]["cpu_s"] for s in ("busy", "idle"))
+    assert busy >= 0.55 and idle < busy - 0.4, (busy, idle)
+
+
 # ---------------------------------------------------------------- merge
 def result(student, score, assignment_id="01_bayes"):
     return SubmissionResult(student, assignment_id, (TestResult("t::a", 2.0, score, "passed" if score else "failed"),),
@@ -219,5 +231,6 @@ def test_bench_runs_end_to_end_at_tiny_scale(tmp_path):
     kit, nbgrader = figures["rows"]
     assert (kit["grader"], kit["submissions"], nbgrader["grader"], nbgrader["submissions"]) == ("kit", 3, "nbgrader", 1)
     assert kit["wall_s"] > 0 and kit["per_second"] > 0 and kit["peak_worker_rss_mb"] > 0
+    assert 0 < kit["worker_cpu_s"] < kit["cpu_s"]  # the machine's busy time includes the grader's own
     assert figures["pass_fail"]["01_bayes"]["public_tests"]["cells_compared"] > 0
     assert figures["speedup"] == pytest.approx(kit["per_second"] / nbgrader["per_second"], rel=0.05)

@@ -7,6 +7,7 @@ sampled while the grader waits on a call (see client._Process._enforce_memory).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -48,17 +49,33 @@ def rss_kb(pid: int) -> int:
     return sum(status_kb(p, "RssAnon") for p in tree(pid))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the tree of ``pid``: the processes alive now, and the children they have
+    waited for (/proc/<pid>/stat: utime, stime, cutime, cstime)."""
+    ticks = 0
+    for process in tree(pid):
+        try:
+            fields = (PROC / str(process) / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(field) for field in fields[11:15])
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class WorkerUsage:
-    """A student's workers over their grading: starts, calls (round trips), time-outs, crashes, peak memory."""
+    """A student's workers over their grading: starts, calls (round trips), time-outs, crashes, peak memory, and the
+    CPU time of the student's processes (their cells and the calls of the tests: the student's own work)."""
 
     def __init__(self):
         self.starts = self.calls = self.timeouts = self.crashes = self.peak_rss_kb = 0
+        self.cpu_s = 0.0
 
     def sample(self, process) -> None:
         """Before a worker is killed: its processes' own peaks (exact, kept by the kernel), and the peak of their
         sum that the grader saw while it waited (client._Process._enforce_memory)."""
         self.peak_rss_kb = max(self.peak_rss_kb, process.peak_kb, peak_rss_kb(process.pid))
+        self.cpu_s += cpu_seconds(process.pid)
 
     def to_json(self) -> dict:
         return {"starts": self.starts, "calls": self.calls, "timeouts": self.timeouts, "crashes": self.crashes,
-                "peak_rss_mb": round(self.peak_rss_kb / 1024, 1)}
+                "peak_rss_mb": round(self.peak_rss_kb / 1024, 1), "cpu_s": round(self.cpu_s, 3)}
