@@ -279,7 +279,8 @@ class _Forked(_Worker):
         return self.host_pid
 
     def alive(self) -> bool:
-        return not self.ended and os.path.exists(f"/proc/{self.host_pid}")
+        """Not known to have ended (a death shows as the end of its replies, at the next call)."""
+        return not self.ended
 
     def kill(self) -> None:
         self.zygote.kill()
