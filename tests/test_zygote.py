@@ -89,3 +89,52 @@ def test_the_next_student_finds_nothing_and_has_their_own_files(graded):
 def output(result: dict, test: str) -> str:
     [found] = [t for t in result["tests"] if t["name"] == f"probe_zygote::{test}"]
     return found["output"]
+
+
+WALK = r'''
+import os
+
+def walk():
+    return sorted(os.path.join(folder, name)[2:] for folder, _, names in os.walk(".") for name in names)
+
+def parent():
+    return os.getppid()
+'''
+
+
+def start_session(submission, monkeypatch, max_files=None):
+    from autograder.pytest_plugin import zygote_for
+    from autograder.sandbox import client
+    from autograder.sandbox.devices import CPU
+    from autograder.sandbox.limits import Limits
+    if max_files is not None:
+        monkeypatch.setattr(client, "ZYGOTE_MAX_FILES", max_files)
+    zygote = zygote_for("01_bayes", None, Limits(), True, CPU, None)
+    session = client.Session("01_bayes", submission, [client.Cell(0, WALK)], Limits(), True, zygote=zygote)
+    session.start()
+    return client.StudentNotebook(session), session, zygote
+
+
+def test_files_in_folders_reach_a_forked_worker_and_links_do_not(tmp_path, monkeypatch):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "deep.txt").write_text("nested")
+    (tmp_path / "top.txt").write_text("top")
+    (tmp_path / "link").symlink_to("/etc/hostname")
+    (tmp_path / "linked_folder").symlink_to(tmp_path / "notes")
+    student, session, zygote = start_session(tmp_path, monkeypatch)
+    try:
+        assert (student.walk(), student.parent()) == (["notes/deep.txt", "top.txt"], 2)
+    finally:
+        session.close()
+        zygote.kill()
+
+
+def test_a_large_submission_gets_a_sandbox_of_its_own(tmp_path, monkeypatch):
+    (tmp_path / "big.bin").write_bytes(bytes(100))
+    student, session, zygote = start_session(tmp_path, monkeypatch, max_files=50)
+    try:
+        assert (student.walk(), student.parent()) == (["big.bin"], 1)  # bound in, and bwrap's init is the parent
+        assert zygote.starts == 0
+    finally:
+        session.close()
+        zygote.kill()
