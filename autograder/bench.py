@@ -275,7 +275,8 @@ def _total(rows: list[Timing], grader: str) -> dict:
     count, wall = sum(r.submissions for r in mine), sum(r.wall_s for r in mine)
     return {"submissions": count, "wall_s": round(wall, 2), "per_second": round(count / wall, 3) if wall else 0.0,
             "cpu_s": round(sum(r.cpu_s for r in mine), 1),
-            "worker_cpu_s": round(sum(r.worker_cpu_s or 0.0 for r in mine), 1)}
+            "worker_cpu_s": round(sum(r.worker_cpu_s for r in mine), 1)
+            if mine and all(r.worker_cpu_s is not None for r in mine) else None}
 
 
 def show(figures: dict) -> None:
