@@ -1,10 +1,15 @@
 """The zygote (client.Zygote, worker.zygote): one sandbox serves a grader process's students one after
 another. A student who leaves processes, files and shared memory behind must leave nothing for the next."""
+import time
+
 import pytest
 
 from autograder.config import load_course
 from autograder.grading import Batch, Suite, grade_folder
-from autograder.sandbox.limits import bwrap_path
+from autograder.pytest_plugin import zygote_for
+from autograder.sandbox import client
+from autograder.sandbox.devices import CPU
+from autograder.sandbox.limits import Limits, bwrap_path, worker_argv
 from conftest import ROOT, notebook, read_results, write_notebook
 
 PROBE = ROOT / "tests" / "fixtures" / "probe_zygote.py"
@@ -102,14 +107,10 @@ def parent():
 '''
 
 
-def start_session(submission, monkeypatch, max_files=None):
-    from autograder.pytest_plugin import zygote_for
-    from autograder.sandbox import client
-    from autograder.sandbox.devices import CPU
-    from autograder.sandbox.limits import Limits
+def start_session(submission, monkeypatch, max_files=None, zygote=None):
     if max_files is not None:
         monkeypatch.setattr(client, "ZYGOTE_MAX_FILES", max_files)
-    zygote = zygote_for("01_bayes", None, Limits(), True, CPU, None)
+    zygote = zygote or zygote_for("01_bayes", None, Limits(), True, CPU, None)
     session = client.Session("01_bayes", submission, [client.Cell(0, WALK)], Limits(), True, zygote=zygote)
     session.start()
     return client.StudentNotebook(session), session, zygote
@@ -138,3 +139,35 @@ def test_a_large_submission_gets_a_sandbox_of_its_own(tmp_path, monkeypatch):
     finally:
         session.close()
         zygote.kill()
+
+
+def test_a_zygote_slower_to_start_than_a_fork_still_serves_the_first_student(tmp_path, monkeypatch):
+    """The zygote imports the reference's modules before it forks (TensorFlow: seconds on a busy runner); that
+    start is not held to the time a fork is given."""
+    monkeypatch.setattr(client, "ZYGOTE_ANSWER_SECONDS", 0.25)
+    argv, _ = worker_argv("01_bayes", None, None, Limits(), True, CPU)
+    zygote = client.Zygote(argv + ["--preload", "scipy.stats,matplotlib.pyplot"], Limits(), CPU)
+    began = time.monotonic()
+    student, session, zygote = start_session(tmp_path, monkeypatch, zygote=zygote)
+    try:
+        assert time.monotonic() - began > client.ZYGOTE_ANSWER_SECONDS  # the start did take longer than a fork
+        assert (student.parent(), zygote.starts, zygote.failed) == (2, 1, False)
+    finally:
+        session.close()
+        zygote.kill()
+
+
+def test_a_zygote_that_cannot_start_leaves_each_student_a_sandbox_of_their_own(tmp_path, monkeypatch):
+    (tmp_path / "top.txt").write_text("top")
+    zygote = client.Zygote(["/bin/false"], Limits(), CPU)
+    student, session, zygote = start_session(tmp_path, monkeypatch, zygote=zygote)
+    try:
+        assert (student.walk(), student.parent()) == (["top.txt"], 1)
+        assert (zygote.starts, zygote.failed) == (1, True)
+    finally:
+        session.close()
+    student, session, zygote = start_session(tmp_path, monkeypatch, zygote=zygote)
+    try:
+        assert (student.parent(), zygote.starts) == (1, 1)  # not tried again
+    finally:
+        session.close()

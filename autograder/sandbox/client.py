@@ -37,6 +37,9 @@ WATCH_SECONDS = 0.2  # how often the memory of a worker's processes is checked w
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 ZYGOTE_ANSWER_SECONDS = 10.0  # a fork, or the clean-up after a worker (worker.ZYGOTE_SCRUB_SECONDS at most)
 ZYGOTE_MAX_FILES = 64 * 1024 * 1024  # a submission larger than this gets a sandbox of its own
+# The zygote's own start: bubblewrap, Python and the reference's imports (TensorFlow takes seconds, many more on
+# a busy runner). Not the student's work: a fork is answered within ZYGOTE_ANSWER_SECONDS only once it is ready.
+ZYGOTE_START_SECONDS = 180.0
 
 
 @dataclass(frozen=True)
@@ -207,13 +210,15 @@ class Zygote:
 
     Between two students the zygote kills whatever the last one left running and removes what it wrote; each
     worker gets pipes of its own, and never the zygote's control socket. Any failure (a time-out, a crash, the
-    memory limit) ends the whole sandbox, and the next worker starts a fresh one."""
+    memory limit) ends the whole sandbox, and the next worker starts a fresh one. A zygote that cannot start
+    is not tried again: the grader process's students then get sandboxes of their own."""
 
     def __init__(self, argv: list[str], limits: Limits, device: Device = CPU):
         self.argv, self.limits, self.device = argv, limits, device
         self.popen: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.starts = 0
+        self.failed = False
 
     def fork(self, files: list[list[str]]) -> "_Forked":
         if self.popen is None or self.popen.poll() is not None:
@@ -229,9 +234,14 @@ class Zygote:
             preexec_fn=lambda: apply_rlimits(self.limits, self.device), env=worker_environment(self.device))
         theirs.close()
         self.starts += 1
+        if self.answer(ZYGOTE_START_SECONDS) != {"ready": True}:
+            self.kill()
+            self.failed = True
+            raise ZygoteUnavailable(f"the shared sandbox did not start within {ZYGOTE_START_SECONDS:g} s")
 
     def answer(self, seconds: float) -> dict | None:
-        """The zygote's next message ({"forked": pid} or {"ended": pid, "status": s}); None if it is gone or silent."""
+        """The zygote's next message ({"ready": true}, {"forked": pid} or {"ended": pid, "status": s}); None if it
+        is gone or silent."""
         if self.control is None:
             return None
         ready, _, _ = select.select([self.control], [], [], seconds)
@@ -253,6 +263,10 @@ class Zygote:
         if self.control is not None:
             self.control.close()
             self.control = None
+
+
+class ZygoteUnavailable(Exception):
+    """The zygote could not be started; not the student's doing."""
 
 
 class _Forked(_Worker):
@@ -347,12 +361,10 @@ class Session:
         self.scratch = None if sandbox else _scratch_copy(assignment, submission_dir, datasets_dir)
         if self.scratch is not None:
             submission_dir = Path(self.scratch.name) / "assignments" / assignment
-        files = submission_files(submission_dir, ZYGOTE_MAX_FILES) if zygote is not None else None
-        if files is not None:
-            self.spawn = lambda: zygote.fork(files)
-        else:
-            argv, cwd = worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox, device)
-            self.spawn = lambda: _Process(argv, cwd, limits, device)
+        self.zygote = zygote
+        self.files = submission_files(submission_dir, ZYGOTE_MAX_FILES) if zygote is not None else None
+        self.own_sandbox = lambda: _Process(*worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox,
+                                                         device), limits, device)
         self.deadline = time.monotonic() + limits.submission_seconds
         self.process: _Worker | None = None
         self.generation = 0
@@ -371,7 +383,7 @@ class Session:
             self.usage.starts += 1
             running = None
             try:
-                self.process = self.spawn()
+                self.process = self._spawn()
                 self.process.send({"op": "load", "cells": [[c.index, c.source] for c in self.cells
                                                           if c.index not in self.skip]})
                 while True:
@@ -447,6 +459,15 @@ class Session:
         return protocol.encode(_unwrap(value), to_handle)
 
     # ------------------------------------------------------------ internals
+    def _spawn(self) -> _Worker:
+        """A worker forked by the zygote where there is one that works, else a sandbox of its own."""
+        if self.files is not None and not self.zygote.failed:
+            try:
+                return self.zygote.fork(self.files)
+            except ZygoteUnavailable:
+                pass
+        return self.own_sandbox()
+
     def _restart(self) -> None:
         self._discard()
         self.restarts += 1

@@ -245,7 +245,8 @@ def preload(modules):
 
 
 def zygote(control, uid):
-    """Fork a worker for each request on the ``control`` socket, one at a time, and clean up after it.
+    """Say ``{"ready": true}`` on the ``control`` socket, then fork a worker for each request on it, one at a time,
+    and clean up after it.
 
     A request carries the new worker's request, reply and output pipes (SCM_RIGHTS); its first message on the
     request pipe is the student's files, written here as root and read-only. The child closes the control
@@ -256,6 +257,7 @@ def zygote(control, uid):
     prctl = ctypes.CDLL(None, use_errno=True).prctl
     prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no worker may ptrace the zygote (and through it the next student)
     work = os.getcwd()
+    control.send(b'{"ready": true}')  # after the preload, which can take longer than a fork is given
     while True:
         try:
             _, fds, _, _ = socket.recv_fds(control, 1024, 3)
