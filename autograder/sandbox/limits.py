@@ -110,7 +110,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
     # world-writable, like a real /tmp, because the worker drops to a uid that owns nothing (TensorFlow needs it).
     argv += ["--proc", "/proc", "--dev", "/dev", *device.bwrap_args(), "--perms", "1777", "--size", size,
              "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home"]
-    for prefix in _python_prefixes():
+    for prefix in python_prefixes():
         argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
     argv += ["--size", size, "--tmpfs", str(WORK), "--dir", str(cwd)]
     for entry in sorted(submission_dir.iterdir()) if submission_dir is not None else []:
@@ -144,7 +144,7 @@ def worker_environment(device: Device = CPU) -> dict[str, str]:
     }
 
 
-def _python_prefixes() -> list[str]:
+def python_prefixes() -> list[str]:
     """The interpreter and the virtual environment, bound at the same paths inside."""
     prefixes = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
     executable = os.path.realpath(sys.executable)

@@ -50,16 +50,19 @@ def rss_kb(pid: int) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of the tree of ``pid``: the processes alive now, and the children they have
-    waited for (/proc/<pid>/stat: utime, stime, cutime, cstime)."""
-    ticks = 0
+    """CPU time of the tree of ``pid``: each thread alive now (/proc/<pid>/task/<tid>/schedstat, in nanoseconds:
+    /proc/<pid>/stat's clock ticks round a short worker's time down to nothing) and the children its processes
+    have waited for (stat: cutime, cstime)."""
+    seconds = 0.0
     for process in tree(pid):
         try:
             fields = (PROC / str(process) / "stat").read_text().rsplit(")", 1)[1].split()
-            ticks += sum(int(field) for field in fields[11:15])
+            seconds += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+            for task in (PROC / str(process) / "task").iterdir():
+                seconds += int((task / "schedstat").read_text().split()[0]) / 1e9
         except (OSError, ValueError, IndexError):
             continue
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 class WorkerUsage:

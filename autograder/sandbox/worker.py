@@ -25,7 +25,6 @@ import linecache
 import operator
 import os
 import random
-import shutil
 import signal
 import socket
 import sys
@@ -309,19 +308,37 @@ def scrub(work):
             return False
         time.sleep(0.002)
     for folder in (work, "/tmp", "/dev/shm"):
-        for entry in os.listdir(folder) if os.path.isdir(folder) else []:
-            path = os.path.join(folder, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+        if os.path.isdir(folder):
+            wipe(folder)
     os.makedirs("/tmp/home", exist_ok=True)
     os.chmod("/tmp/home", 0o1777)
     remove_ipc()
     return True
+
+
+def wipe(folder):
+    """Remove everything in ``folder`` but what is mounted there: an interpreter or venv that lives under /tmp is
+    bound read-only into the sandbox's /tmp, and walking it (to fail on every file) would take seconds."""
+    device, folders = os.lstat(folder).st_dev, []
+    for parent, names, files in os.walk(folder):
+        for name in list(names):
+            path = os.path.join(parent, name)
+            if os.path.islink(path):
+                files.append(name)
+            if os.path.islink(path) or os.lstat(path).st_dev != device:
+                names.remove(name)
+            else:
+                folders.append(path)
+        for name in files:
+            try:
+                os.unlink(os.path.join(parent, name))
+            except OSError:
+                pass
+    for path in reversed(folders):
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass  # it holds a mount
 
 
 def _live_pids():
