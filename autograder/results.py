@@ -109,7 +109,8 @@ def failed_everywhere(student: str, assignment: str, tests: list[TestResult], st
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
-    """Write to a temporary file beside ``path`` and rename it: a reader sees the old file or the new one."""
+    """Write to a temporary file beside ``path`` and rename it: a reader sees the old file or the new one. The
+    temporary files of writers killed before their rename (SIGKILL, power loss) are removed then."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -118,6 +119,8 @@ def write_json_atomically(path: Path, data: dict) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(tmp, path)
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     except BaseException as exc:
         try:
             os.unlink(tmp)

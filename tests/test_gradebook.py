@@ -54,3 +54,10 @@ def test_a_failed_submission_still_lists_every_test():
     assert failed.score == 0 and failed.max_score == 5
     assert [(t.name, t.output, t.visibility) for t in failed.tests] == [("a", "bad notebook", "visible"),
                                                                          ("b", "bad notebook", "after_published")]
+
+
+def test_a_writer_killed_before_its_rename_leaves_nothing_once_the_result_is_written(tmp_path):
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "ana" / ".results.json.k1ll3d.tmp").write_text('{"score": ')
+    path = write_result(tmp_path, result("ana", [2, 0]))
+    assert [p.name for p in path.parent.iterdir()] == ["results.json"]
