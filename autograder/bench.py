@@ -318,7 +318,7 @@ def add_parser(verbs) -> None:
     p.add_argument("--assignments", nargs="*", default=[], metavar="ID", help="only these (default: all with samples)")
     p.add_argument("--out", type=Path, default=ROOT / "grades" / "bench.json", help="default: grades/bench.json")
     p.add_argument("--work", type=Path, default=BUILD, help="where the classes and results go (default: build/bench)")
-    p.add_argument("--jobs", type=int, default=None, help="grader processes (default: cores)")
+    p.add_argument("--jobs", type=int, default=None, help="grader processes (default: cores + 1)")
     p.add_argument("--no-sandbox", action="store_true", help="grade without bubblewrap (unsafe; for comparison only)")
     p.set_defaults(run=cmd_bench)
 

@@ -182,7 +182,7 @@ def _now_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _grading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="grader processes in parallel (default: cores)")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="grader processes in parallel (default: cores + 1)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run student code without bubblewrap (unsafe: only for trusted code)")
     parser.add_argument("--device", type=_device_request, default=os.environ.get(ENV_REQUEST, "auto"),

@@ -233,4 +233,7 @@ def _unfinished(batch: Batch, submission: Submission, tests: list[TestResult]) -
 
 
 def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
+    """One grader process more than there are cores (at most 9): a grader and its worker take turns, and a core
+    would idle while a cell runs out its time limit or a worker starts (bench, 200 students of 01 on 2 cores:
+    23.0 s with 2 processes, 17.2 s with 3, 21.5 s with 4)."""
+    return max(1, min(os.cpu_count() or 1, 8)) + 1
