@@ -1,5 +1,7 @@
 """The zygote (client.Zygote, worker.zygote): one sandbox serves a grader process's students one after
 another. A student who leaves processes, files and shared memory behind must leave nothing for the next."""
+import subprocess
+import sys
 import time
 
 import pytest
@@ -171,3 +173,18 @@ def test_a_zygote_that_cannot_start_leaves_each_student_a_sandbox_of_their_own(t
         assert (student.parent(), zygote.starts) == (1, 1)  # not tried again
     finally:
         session.close()
+
+
+def test_wipe_empties_a_folder_without_following_links(tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "keep").mkdir(parents=True)
+    folder = tmp_path / "tmp"
+    (folder / "a" / "b" / "c").mkdir(parents=True)
+    (folder / "a" / "b" / "c" / "deep.txt").write_text("x")
+    (folder / "top.txt").write_text("x")
+    (folder / "a" / "to_outside").symlink_to(outside)
+    (folder / "dangling").symlink_to(tmp_path / "nowhere")
+    # worker.py is a script for the sandbox (it imports protocol.py beside it): run it as there, in a process.
+    subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import worker; "
+                    "worker.wipe(sys.argv[2])", str(ROOT / "autograder" / "sandbox"), str(folder)], check=True)
+    assert list(folder.iterdir()) == [] and (outside / "keep").is_dir()

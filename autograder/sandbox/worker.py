@@ -321,15 +321,11 @@ def wipe(folder):
     bound read-only into the sandbox's /tmp, and walking it (to fail on every file) would take seconds."""
     device, folders = os.lstat(folder).st_dev, []
     for parent, names, files in os.walk(folder):
-        for name in list(names):
-            path = os.path.join(parent, name)
-            if os.path.islink(path):
-                files.append(name)
-            if os.path.islink(path) or os.lstat(path).st_dev != device:
-                names.remove(name)
-            else:
-                folders.append(path)
-        for name in files:
+        links = [name for name in names if os.path.islink(os.path.join(parent, name))]
+        names[:] = [name for name in names
+                    if name not in links and os.lstat(os.path.join(parent, name)).st_dev == device]
+        folders += [os.path.join(parent, name) for name in names]
+        for name in files + links:
             try:
                 os.unlink(os.path.join(parent, name))
             except OSError:
