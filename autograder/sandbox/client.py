@@ -221,6 +221,8 @@ class Zygote:
         self.failed = False
 
     def fork(self, files: list[list[str]]) -> "_Forked":
+        if self.failed:
+            raise ZygoteUnavailable("the shared sandbox could not be started earlier")
         if self.popen is None or self.popen.poll() is not None:
             self.kill()
             self._start()
@@ -461,7 +463,7 @@ class Session:
     # ------------------------------------------------------------ internals
     def _spawn(self) -> _Worker:
         """A worker forked by the zygote where there is one that works, else a sandbox of its own."""
-        if self.files is not None and not self.zygote.failed:
+        if self.files is not None:
             try:
                 return self.zygote.fork(self.files)
             except ZygoteUnavailable:

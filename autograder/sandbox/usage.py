@@ -53,11 +53,11 @@ def cpu_seconds(pid: int) -> float:
     """CPU time of the tree of ``pid``: each thread alive now (/proc/<pid>/task/<tid>/schedstat, in nanoseconds:
     /proc/<pid>/stat's clock ticks round a short worker's time down to nothing) and the children its processes
     have waited for (stat: cutime, cstime)."""
-    seconds = 0.0
+    seconds, tick = 0.0, os.sysconf("SC_CLK_TCK")
     for process in tree(pid):
         try:
             fields = (PROC / str(process) / "stat").read_text().rsplit(")", 1)[1].split()
-            seconds += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+            seconds += (int(fields[13]) + int(fields[14])) / tick
             for task in (PROC / str(process) / "task").iterdir():
                 seconds += int((task / "schedstat").read_text().split()[0]) / 1e9
         except (OSError, ValueError, IndexError):
