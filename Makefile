@@ -52,7 +52,7 @@ test: setup browser
 validate: setup
 	$(PY) -m autograder validate
 
-# Times the kit against `nbgrader autograde` on a synthetic class (autograder/bench.py); figures in grades/bench.json.
+# Times the kit against `nbgrader autograde` on a synthetic class (autograder/authoring/bench.py); figures in grades/bench.json.
 # `make bench BENCH_ARGS="--students 20 --nbgrader 5"` scales it down.
 bench: setup
 	$(PY) -m autograder bench $(BENCH_ARGS)

@@ -13,8 +13,12 @@ c.CourseDirectory.release_directory = "assignments"
 c.CourseDirectory.submitted_directory = "grades/nbgrader/submitted"
 c.CourseDirectory.autograded_directory = "grades/nbgrader/autograded"
 c.CourseDirectory.feedback_directory = "grades/nbgrader/feedback"
+# nbgrader opens its database before it makes any folder: make the database's folder here, so every nbgrader
+# command works on a fresh clone (grades/ is not in git).
+os.makedirs(os.path.join(c.CourseDirectory.root, "grades"), exist_ok=True)
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "grades", "nbgrader.db")
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache"]
+# hidden/ holds the hidden suite beside each source notebook: never copied into the release
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".pytest_cache", "hidden"]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
@@ -33,7 +37,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,  # noqa: E402
                                     LimitOutput, SaveAutoGrades)
 
-from autograder.nbgrader_hooks import AwaitSuiteScores  # noqa: E402
+from autograder.integrations.nbgrader_hooks import AwaitSuiteScores  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [
     *([Execute] if RUN_STUDENT_CODE else []),

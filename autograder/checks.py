@@ -147,6 +147,17 @@ def raises(error: str, call: Callable, *args: Any, what: str, hint: str | None =
     fail(f"{what}: expected a {error} to be raised, but the call returned {summary(returned)}.", hint)
 
 
+def raises_with_message(error: str, call: Callable, *args: Any, what: str, hint: str | None = None,
+                        example: str = "", **kwargs: Any) -> StudentError | Exception:
+    """:func:`raises`, and the exception's message is not empty: a student's error should say what is wrong.
+    ``example`` shows such a ``raise`` statement in the hint."""
+    error_raised = raises(error, call, *args, what=what, hint=hint, **kwargs)
+    message = error_raised.message if isinstance(error_raised, StudentError) else str(error_raised)
+    true(message.strip(), f"{what}: raises {error}, but with an empty message.",
+         f"say what is wrong, e.g. {example}" if example else "say what is wrong in the message")
+    return error_raised
+
+
 def _both_numbers(a: Any, b: Any) -> bool:
     return isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)) \
         and not isinstance(a, bool) and not isinstance(b, bool)

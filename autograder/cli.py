@@ -1,5 +1,9 @@
 """python -m autograder: the commands students, instructors and CI run.
 
+Every command and its options are in the table :data:`VERBS` at the end of this file; options shared by
+several commands are defined once above it. Each command's function is a few lines that call the stage
+that does the work (grading always goes through :func:`autograder.pipeline.grade`).
+
 Exit status: 0 success; 1 the work was done and found problems (failing tests, an inconsistent
 course); 2 the command could not be carried out (bad configuration or arguments, no sandbox).
 """
@@ -11,22 +15,24 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
-from autograder import bench, export, feedback, nbgrader_bridge, release, report, samples, scale
-from autograder.config import ROOT, ConfigError, load_course
-from autograder.grading import (Batch, SandboxUnavailable, default_jobs, grade_here, hidden_suite,
-                                public_suite, require_sandbox)
-from autograder.gradebook import Gradebook
-from autograder.solution_release import release_solution
-from autograder.status import course_status
+from autograder import pipeline
+from autograder.course.config import ConfigError, Course, load_course
+from autograder.course.layout import BUILD, COURSE_FILE, GRADEBOOK, GRADES, RELEASES, ROOT
+from autograder.grading.merge import MergeError
+from autograder.grading.plan import ShardError, parse_shard
+from autograder.grading.run import default_jobs
+from autograder.grading.suite import hidden_suite, public_suite, suite_points
+from autograder.reports import terminal
+from autograder.reports.export import FORMATS
+from autograder.reports.gradebook import Gradebook
 from autograder.sandbox.devices import ENV_REQUEST, REQUESTS, Device, DeviceUnavailable, choose
-from autograder.sandbox.limits import bwrap_path
-from autograder.submissions import Submission, content_hash
+from autograder.sandbox.limits import SandboxUnavailable, bwrap_path, require_sandbox
 
-GRADES = ROOT / "grades"
-GRADEBOOK = GRADES / "gradebook.sqlite"
 ROSTER = ROOT / "roster.csv"
 
 
@@ -35,19 +41,19 @@ class UsageProblem(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from autograder.authoring.release import ReleaseError
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
     except ConfigError as exc:
-        report.errors.print("\n".join(exc.problems), markup=False)
+        terminal.errors.print("\n".join(exc.problems), markup=False)
         return 2
-    except (UsageProblem, SandboxUnavailable, DeviceUnavailable, release.ReleaseError, FileNotFoundError,
-            scale.ScaleError) as exc:
-        report.errors.print(f"error: {exc}", markup=False)
+    except (UsageProblem, SandboxUnavailable, DeviceUnavailable, ReleaseError, FileNotFoundError, ShardError,
+            MergeError) as exc:
+        terminal.errors.print(f"error: {exc}", markup=False)
         return 2
     except OSError as exc:  # a full disk, a read-only or unwritable output folder: say which path, and why
-        report.errors.print(f"error: {_os_problem(exc)}", markup=False)
+        terminal.errors.print(f"error: {_os_problem(exc)}", markup=False)
         return 2
 
 
@@ -59,136 +65,35 @@ def _os_problem(exc: OSError) -> str:
     return f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
-    parser.add_argument("--course", type=Path, default=ROOT / "course.yml", help="the course file (default: course.yml)")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
-
-    p = verbs.add_parser("validate", help="check that the course is consistent (exit 1 if not)",
-                         description="Check course.yml, that assignments/ is in sync with solutions/ and leaks "
-                                     "nothing, that the reference solution scores full marks, the stub zero, and "
-                                     "each sample student exactly their expected score.")
-    p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
-    _grading_options(p)
-    p.set_defaults(run=cmd_validate)
-
-    p = verbs.add_parser("release", help="regenerate the student version of an assignment with nbgrader",
-                         description="Run nbgrader generate_assignment: solutions/<id>/ -> assignments/<id>/.")
-    p.add_argument("assignments", nargs="+", metavar="ID")
-    p.set_defaults(run=cmd_release)
-
-    p = verbs.add_parser("check", help="for students: run the public tests on your notebook",
-                         description="Run the public tests of an assignment on a notebook and print a table of "
-                                     "results. Exit status 0 when all pass.")
-    p.add_argument("assignment", metavar="ID")
-    p.add_argument("notebook", nargs="?", type=Path, help="default: assignments/<ID>/<notebook> from course.yml")
-    p.add_argument("--summary-md", type=Path, metavar="FILE",
-                   help="also append the results as Markdown to FILE (in CI: $GITHUB_STEP_SUMMARY)")
-    p.set_defaults(run=cmd_check)
-
-    p = verbs.add_parser("grade", help="for instructors: grade a folder of submissions with the hidden suite",
-                         description="Grade every submission in SUBMISSIONS (one folder per student, nbgrader's "
-                                     "submitted/<student>/<ID>/ layout, or <student>.ipynb / <student>.zip files). "
-                                     "Writes OUT/<student>/results.json (Gradescope's schema) and updates the "
-                                     "gradebook.")
-    p.add_argument("assignment", metavar="ID")
-    p.add_argument("submissions", type=Path)
-    p.add_argument("--out", type=Path, help="output folder (default: grades/<ID>)")
-    _gradebook_option(p)
-    p.add_argument("--late-by-mtime", action="store_true",
-                   help="without nbgrader's timestamp.txt, take the notebook's modification time as the submission "
-                        "time for late penalties (default: no penalty without timestamp.txt)")
-    p.add_argument("--shard", metavar="K/N", help="grade only the students of shard K of N (stable by student id); "
-                                                  "auto/N takes K from $AUTOGRADER_SHARD_INDEX, $JOB_COMPLETION_INDEX "
-                                                  "or $CI_NODE_INDEX")
-    p.add_argument("--force", action="store_true", help="grade everyone again, also students whose submission and "
-                                                        "suite are unchanged since their results.json was written")
-    _grading_options(p)
-    p.set_defaults(run=cmd_grade)
-
-    p = verbs.add_parser("report", help="an assignment's grades, or the course's, in the terminal and as HTML",
-                         description="With ID: the assignment's gradebook and hardest tests, and an HTML report with "
-                                     "figures (default grades/<ID>/report.html). Without ID (or with "
-                                     "--course-summary): the whole course (default grades/report.html).")
-    p.add_argument("assignment", metavar="ID", nargs="?")
-    p.add_argument("--course-summary", action="store_true", help="the whole course (what no ID means)")
-    p.add_argument("--html", type=Path, help="where to write the HTML report")
-    _now_option(p)
-    _gradebook_option(p)
-    p.set_defaults(run=cmd_report)
-
-    p = verbs.add_parser("export", help="write the grades as CSV, for Canvas, Moodle or a spreadsheet",
-                         description="One row per student, one column per assignment, grades after late penalties. "
-                                     "--format canvas or moodle writes the columns those systems import; "
-                                     "identifiers come from the roster (see README).")
-    p.add_argument("--format", choices=export.FORMATS, default="csv", help="default: csv")
-    p.add_argument("--csv", "--out", dest="csv", type=Path, help="default: grades/<format>.csv (grades/grades.csv for csv)")
-    p.add_argument("--roster", type=Path, help=f"students' names and ids (default: {ROSTER.name} if it exists)")
-    _gradebook_option(p)
-    p.set_defaults(run=cmd_export)
-
-    p = verbs.add_parser("status", help="per assignment: released, due, open for late work, graded")
-    _now_option(p)
-    _gradebook_option(p)
-    p.set_defaults(run=cmd_status)
-
-    p = verbs.add_parser("release-solution", help="write an assignment's reference solution for students",
-                         description="Write the reference notebook, solutions in place and solution markers removed, "
-                                     "to OUT/<notebook>. Refused until no submission can earn points any more: the "
-                                     "due date (and the latest extension), the grace period and max_days_late days.")
-    p.add_argument("assignment", metavar="ID")
-    p.add_argument("--out", type=Path, help="default: build/solutions/<ID>/")
-    p.add_argument("--force", action="store_true", help="release it even before late submissions close")
-    _now_option(p)
-    p.set_defaults(run=cmd_release_solution)
-
-    p = verbs.add_parser("feedback", help="write each student's feedback (Markdown and HTML) from their results",
-                         description="For each RESULTS/<student>/results.json write OUT/<student>.md and .html: "
-                                     "their tests, why the failing ones failed and the hints, as much as course.yml's "
-                                     "hidden_visibility allows; never the expected values of hidden tests.")
-    p.add_argument("assignment", metavar="ID")
-    p.add_argument("--results", type=Path, help="graded results (default: grades/<ID>)")
-    p.add_argument("--out", type=Path, help="output folder (default: grades/feedback/<ID>)")
-    p.set_defaults(run=cmd_feedback)
-
-    p = verbs.add_parser("classroom", help="assemble a student template repository (GitHub Classroom) for an assignment",
-                         description="Write a repository a student can start from: the release, the public tests, "
-                                     "the engine that runs `check`, the datasets it needs, pinned requirements and a "
-                                     "GitHub Actions workflow that runs the public tests on every push. No hidden "
-                                     "tests, solutions or samples.")
-    p.add_argument("assignment", metavar="ID")
-    p.add_argument("--out", type=Path, help="an absent or empty folder (default: build/classroom/<ID>, rebuilt)")
-    p.set_defaults(run=cmd_classroom)
-
-    nbgrader_bridge.add_parser(verbs)
-    scale.add_parser(verbs)
-    bench.add_parser(verbs)
-
-    p = verbs.add_parser("demo", help="grade the sample class of every assignment and show the gradebook")
-    _gradebook_option(p)
-    _grading_options(p)
-    p.set_defaults(run=cmd_demo)
-    return parser
+# ---------------------------------------------------------------- what the commands share
+def _course(args) -> Course:
+    return load_course(args.course)
 
 
-def _gradebook_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gradebook", type=Path, default=GRADEBOOK,
-                        help=f"SQLite gradebook (default: {GRADEBOOK.relative_to(ROOT)})")
+def _course_with_points(args) -> Course:
+    """The course with each assignment's points: course.yml's, or the sum of its suite's tests' points."""
+    course = _course(args)
+    return course.model_copy(update={"assignments": [
+        a if a.points is not None else a.model_copy(update={"points": suite_points(hidden_suite(a.id))})
+        for a in course.assignments]})
 
 
-def _now_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--now", type=_moment, default=None,
-                        help="the moment to judge dates by (ISO 8601 with a time zone; default: now)")
+def _device(assignment, request: str) -> Device:
+    choice = choose(assignment.id, assignment.gpu, request)
+    if choice.note:
+        terminal.errors.print(f"note: {choice.note}", markup=False)
+    return choice.device
 
 
-def _grading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="grader processes in parallel (default: cores + 1)")
-    parser.add_argument("--no-sandbox", action="store_true",
-                        help="run student code without bubblewrap (unsafe: only for trusted code)")
-    parser.add_argument("--device", type=_device_request, default=os.environ.get(ENV_REQUEST, "auto"),
-                        metavar="{auto,cpu,gpu}",
-                        help=f"auto: a GPU when the assignment allows one (course.yml `gpu`) and this machine has "
-                             f"one; cpu: never a GPU; gpu: require one (default: ${ENV_REQUEST}, else auto)")
+def _sandbox(no_sandbox: bool, jobs: int) -> bool:
+    if no_sandbox:
+        terminal.errors.print("[bold red]warning:[/] --no-sandbox: student code runs unconfined, with your "
+                              "permissions, files and network. Use it only for code you trust.")
+        return False
+    require_sandbox()
+    if jobs < 1:
+        raise UsageProblem(f"--jobs must be at least 1, got {jobs}")
+    return True
 
 
 def _moment(text: str) -> datetime:
@@ -209,68 +114,68 @@ def _device_request(text: str) -> str:
     return text
 
 
-def _device(assignment, request: str) -> Device:
-    choice = choose(assignment.id, assignment.gpu, request)
-    if choice.note:
-        report.errors.print(f"note: {choice.note}", markup=False)
-    return choice.device
+def _grade_and_record(args, assignment, submissions: Path, out: Path, force: bool = True, shard=None,
+                      late_by_mtime: bool = False) -> pipeline.Outcome:
+    """Grade a folder with the hidden suite through the pipeline, with a progress bar and a closing line."""
+    request = pipeline.Request(assignment, hidden_suite(assignment.id), submissions, out,
+                               _sandbox(args.no_sandbox, args.jobs), max(1, args.jobs),
+                               _device(assignment, args.device), late_by_mtime, shard, force, args.gradebook)
+    started = time.monotonic()
+    with terminal.progress_bar(f"grading {assignment.id}") as update:
+        outcome = pipeline.grade(request, update)
+    kept = len(outcome.results) - len(outcome.graded)
+    terminal.errors.print(f"{len(outcome.graded)} submissions graded in {time.monotonic() - started:.1f} s"
+                          + (f"; {kept} unchanged since the last run kept (--force grades them again)" if kept else ""))
+    return outcome
 
 
-def _sandbox(args) -> bool:
-    if args.no_sandbox:
-        report.errors.print("[bold red]warning:[/] --no-sandbox: student code runs unconfined, with your "
-                            "permissions, files and network. Use it only for code you trust.")
-        return False
-    require_sandbox()
-    if args.jobs < 1:
-        raise UsageProblem(f"--jobs must be at least 1, got {args.jobs}")
-    return True
-
-
+# ---------------------------------------------------------------- the commands
 def cmd_validate(args) -> int:
-    from autograder.validate import validate
-    course = load_course(args.course)
-    problems = validate(course, args.assignments or None, _sandbox(args), args.jobs,
-                        log=lambda text: report.errors.print(text, markup=False),
+    from autograder.authoring.validate import validate
+    problems = validate(_course(args), args.assignments or None, _sandbox(args.no_sandbox, args.jobs), args.jobs,
+                        log=lambda text: terminal.errors.print(text, markup=False),
                         device_for=lambda assignment: _device(assignment, args.device))
     for problem in problems:
-        report.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
+        terminal.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
     if not problems:
-        report.console.print("✓ the course is consistent", style="green")
+        terminal.console.print("✓ the course is consistent", style="green")
     return 1 if problems else 0
 
 
 def cmd_release(args) -> int:
-    course = load_course(args.course)
+    from autograder.authoring import release
+    course = _course(args)
     for assignment_id in args.assignments:
-        course.assignment(assignment_id)
+        assignment = course.assignment(assignment_id)
+        if release.write_cell_points(assignment.id, assignment.notebook):
+            terminal.console.print(f"wrote each autograded cell's points from its tests into "
+                                   f"solutions/{assignment.id}/{assignment.notebook}")
         path = release.generate(assignment_id)
         leaks = release.leaks(assignment_id)
         for problem in leaks:
-            report.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
-        report.console.print(f"released {assignment_id} -> {path.relative_to(ROOT)}")
+            terminal.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
+        terminal.console.print(f"released {assignment_id} -> {path.relative_to(ROOT)}")
         if leaks:
             return 1
     return 0
 
 
 def cmd_check(args) -> int:
-    course = load_course(args.course)
-    assignment = course.assignment(args.assignment)
-    notebook = (args.notebook or ROOT / "assignments" / assignment.id / assignment.notebook).resolve()
+    from autograder.reports import feedback
+    assignment = _course(args).assignment(args.assignment)
+    notebook = (args.notebook or RELEASES / assignment.id / assignment.notebook).resolve()
     if not notebook.is_file():
         raise FileNotFoundError(f"{notebook}: no such notebook")
     sandbox = bwrap_path() is not None
     if not sandbox:
-        report.errors.print("note: bubblewrap is not installed; your notebook runs without a sandbox.")
+        terminal.errors.print("note: bubblewrap is not installed; your notebook runs without a sandbox.")
     with tempfile.TemporaryDirectory(prefix="check-") as tmp:
-        folder = Path(tmp) / "submission"  # the notebook alone: its folder may hold anything
-        folder.mkdir()
+        folder = Path(tmp) / "class" / "you"  # the notebook alone: its folder may hold anything
+        folder.mkdir(parents=True)
         shutil.copyfile(notebook, folder / assignment.notebook)
-        submission = Submission("you", folder, folder / assignment.notebook, None, content_hash(folder))
-        batch = Batch(assignment, public_suite(assignment.id), Path(tmp) / "out", sandbox)
-        result = grade_here(batch, submission)
-    report.show_check(result)
+        [result] = pipeline.grade(pipeline.Request(assignment, public_suite(assignment.id), folder.parent,
+                                                   Path(tmp) / "out", sandbox, in_process=True)).results
+    terminal.show_check(result)
     if args.summary_md:
         with args.summary_md.open("a") as summary:
             summary.write(feedback.check_markdown(result))
@@ -278,35 +183,32 @@ def cmd_check(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    course = load_course(args.course)
-    assignment = course.assignment(args.assignment)
-    sandbox = _sandbox(args)
+    assignment = _course(args).assignment(args.assignment)
     out = args.out or GRADES / assignment.id
-    shard = scale.parse_shard(args.shard) if args.shard else None
-    results = _grade_and_record(assignment, args.submissions, out, sandbox, args.jobs, args.gradebook, args.device,
-                                args.late_by_mtime, shard=shard, force=args.force)
-    report.console.print(f"{assignment.id}{f' shard {shard}' if shard else ''} into {out}: {scale.summary(results)}")
+    shard = parse_shard(args.shard) if args.shard else None
+    outcome = _grade_and_record(args, assignment, args.submissions, out, args.force, shard, args.late_by_mtime)
+    terminal.console.print(f"{assignment.id}{f' shard {shard}' if shard else ''} into {out}: "
+                           f"{terminal.batch_summary(list(outcome.results))}")
     return 0
 
 
-def _grade_and_record(assignment, submissions: Path, out: Path, sandbox: bool, jobs: int, gradebook_path: Path,
-                      device_request: str, late_by_mtime: bool = False, shard=None, force: bool = True):
-    batch = Batch(assignment, hidden_suite(assignment.id), out, sandbox, max(1, jobs),
-                  _device(assignment, device_request), late_by_mtime)
-    started = time.monotonic()
-    with report.progress_bar(f"grading {assignment.id}") as update:
-        results, work = scale.grade_class(batch, submissions, update, shard, force)
-    with Gradebook(gradebook_path) as gradebook:
-        gradebook.record(results)
-    report.errors.print(f"{len(work.to_grade)} submissions graded in {time.monotonic() - started:.1f} s"
-                        + (f"; {len(work.kept)} unchanged since the last run kept (--force grades them again)"
-                           if work.kept else ""))
-    return results
+def cmd_demo(args) -> int:
+    from autograder.authoring import samples
+    for assignment in _course(args).assignments:
+        if not samples.has_samples(assignment.id):
+            continue
+        folder = BUILD / "class" / assignment.id
+        samples.build_class(assignment.id, assignment.notebook, folder)
+        _grade_and_record(args, assignment, folder, GRADES / assignment.id)
+        with Gradebook(args.gradebook) as gradebook:
+            terminal.show_gradebook(gradebook, assignment.id)
+    return 0
 
 
 def cmd_report(args) -> int:
-    from autograder import html_report  # matplotlib: imported only where it is needed
-    course = load_course(args.course)
+    from autograder.reports import html  # matplotlib: imported only where it is needed
+    from autograder.reports.status import course_status
+    course = _course_with_points(args)
     now = args.now or datetime.now(timezone.utc)
     if args.assignment and args.course_summary:
         raise UsageProblem("give an assignment ID or --course-summary, not both")
@@ -314,83 +216,322 @@ def cmd_report(args) -> int:
         rows = gradebook.rows(args.assignment)
         if args.assignment:
             assignment = course.assignment(args.assignment)
-            report.show_gradebook(gradebook, assignment.id)
-            page = html_report.assignment_report(course, assignment, rows, gradebook.pass_rates(assignment.id), now)
+            terminal.show_gradebook(gradebook, assignment.id)
+            page = html.assignment_report(course, assignment, rows, gradebook.pass_rates(assignment.id), now)
         else:
             statuses = course_status(course, rows, now)
-            report.show_status(statuses)
-            page = html_report.course_report(course, statuses, rows, now)
+            terminal.show_status(statuses)
+            page = html.course_report(course, statuses, rows, now)
     default = GRADES / args.assignment / "report.html" if args.assignment else GRADES / "report.html"
-    report.console.print(f"wrote {html_report.write(args.html or default, page)}")
+    terminal.console.print(f"wrote {html.write(args.html or default, page)}")
     return 0
 
 
 def cmd_export(args) -> int:
-    course = load_course(args.course)
+    from autograder.reports import export
+    course = _course_with_points(args)
     roster_path = args.roster or (ROSTER if ROSTER.is_file() else None)
     roster = export.load_roster(roster_path) if roster_path else {}
     with Gradebook(args.gradebook) as gradebook:
         grades = gradebook.grades()
     unlisted = sorted(set(grades) - set(roster)) if roster else []
     if unlisted:
-        report.errors.print(f"warning: {len(unlisted)} graded students are not in {roster_path}: {', '.join(unlisted)}",
-                            markup=False)
+        terminal.errors.print(f"warning: {len(unlisted)} graded students are not in {roster_path}: "
+                              f"{', '.join(unlisted)}", markup=False)
     out = args.csv or GRADES / f"{'grades' if args.format == 'csv' else args.format}.csv"
     export.write(out, export.table(args.format, course.assignments, grades, roster))
-    report.console.print(f"wrote {out}")
+    terminal.console.print(f"wrote {out}")
     return 0
 
 
 def cmd_status(args) -> int:
-    course = load_course(args.course)
+    from autograder.reports.status import course_status
+    course = _course_with_points(args)
     with Gradebook(args.gradebook) as gradebook:
-        report.show_status(course_status(course, gradebook.rows(), args.now or datetime.now(timezone.utc)))
+        terminal.show_status(course_status(course, gradebook.rows(), args.now or datetime.now(timezone.utc)))
     return 0
 
 
 def cmd_release_solution(args) -> int:
-    assignment = load_course(args.course).assignment(args.assignment)
-    path = release_solution(assignment, args.out or ROOT / "build" / "solutions" / assignment.id,
+    from autograder.authoring.solution_release import release_solution
+    assignment = _course(args).assignment(args.assignment)
+    path = release_solution(assignment, args.out or BUILD / "solutions" / assignment.id,
                             args.now or datetime.now(timezone.utc), args.force)
-    report.console.print(f"wrote the solution of {assignment.id} to {path}")
+    terminal.console.print(f"wrote the solution of {assignment.id} to {path}")
     return 0
 
 
 def cmd_feedback(args) -> int:
-    assignment = load_course(args.course).assignment(args.assignment)
+    from autograder.reports import feedback
+    assignment = _course(args).assignment(args.assignment)
     out = args.out or GRADES / "feedback" / assignment.id
     written = feedback.write_feedback(args.results or GRADES / assignment.id, out, assignment)
-    report.console.print(f"wrote feedback for {len(written) // 2} students into {out}")
+    terminal.console.print(f"wrote feedback for {len(written) // 2} students into {out}")
     return 0
 
 
 def cmd_classroom(args) -> int:
-    from autograder import classroom
-    course = load_course(args.course)
+    from autograder.authoring import classroom
+    course = _course(args)
     assignment = course.assignment(args.assignment)
-    out = args.out or ROOT / "build" / "classroom" / assignment.id
+    out = args.out or BUILD / "classroom" / assignment.id
     if args.out is None and out.exists():
         shutil.rmtree(out)
     try:
         classroom.assemble(course, assignment, out)
     except (FileExistsError, classroom.TemplateLeak) as exc:
         raise UsageProblem(str(exc)) from None
-    report.console.print(f"wrote the student template of {assignment.id} into {out}")
+    terminal.console.print(f"wrote the student template of {assignment.id} into {out}")
     return 0
 
 
-def cmd_demo(args) -> int:
-    course = load_course(args.course)
-    sandbox = _sandbox(args)
-    for assignment in course.assignments:
-        if not samples.has_samples(assignment.id):
-            continue
-        folder = ROOT / "build" / "class" / assignment.id
-        samples.build_class(assignment.id, assignment.notebook, folder)
-        _grade_and_record(assignment, folder, GRADES / assignment.id, sandbox, args.jobs, args.gradebook, args.device)
-        with Gradebook(args.gradebook) as gradebook:
-            report.show_gradebook(gradebook, assignment.id)
+def cmd_merge(args) -> int:
+    from autograder.grading.merge import merge_folders, write_merged
+    from autograder.reports import export
+    course = _course_with_points(args)
+    merged = merge_folders(args.folders)
+    write_merged(merged, args.out)
+    with Gradebook(args.gradebook) as gradebook:
+        gradebook.record(list(merged.results))
+        grades = gradebook.grades()
+    export.write(args.csv, export.table("csv", course.assignments, grades, {}))
+    students = {r.student for r in merged.results}
+    terminal.console.print(f"merged {len(merged.results)} results of {len(students)} students from "
+                           f"{len(args.folders)} folders into {args.out}, {args.gradebook} and {args.csv}"
+                           + (f"; identical duplicates counted once: {merged.duplicates}" if merged.duplicates else ""))
     return 0
+
+
+def cmd_bench(args) -> int:
+    from autograder.authoring import bench
+    if args.students < 1 or args.nbgrader < 0:
+        raise UsageProblem("--students must be at least 1 and --nbgrader at least 0")
+    if not args.no_sandbox:
+        require_sandbox()
+    figures = bench.bench(args.course, args.students, min(args.nbgrader, args.students), args.jobs or default_jobs(),
+                          not args.no_sandbox, args.assignments, args.out, args.work,
+                          log=lambda text: terminal.errors.print(text, markup=False))
+    bench.show(figures)
+    terminal.console.print(f"wrote {args.out}")
+    return 0
+
+
+def _nbgrader_step(step: Callable) -> Callable:
+    """An nbgrader step: nbgrader's stack is imported only here (`check` must run without it), and an nbgrader
+    command that fails is a command that could not run (its output, exit status 2)."""
+    def run(args) -> int:
+        from autograder.integrations import nbgrader_bridge as bridge
+        try:
+            return step(args, bridge, _course(args).assignment(args.assignment), args.course_dir.resolve())
+        except bridge.NbgraderFailed as exc:
+            raise UsageProblem(str(exc)) from None
+    return run
+
+
+def _merged(bridge, assignment, outcome) -> int:
+    for problem in outcome.problems:
+        terminal.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
+    terminal.console.print(f"merged the suite's scores of {len(outcome.merged)} students into nbgrader's gradebook; "
+                           f"grade the written answers in formgrader, then run "
+                           f"`python -m autograder nbgrader feedback {assignment.id}`", markup=False)
+    return 1 if outcome.problems else 0
+
+
+@_nbgrader_step
+def cmd_nbgrader_autograde(args, bridge, assignment, root) -> int:
+    jobs = args.jobs or default_jobs()
+    outcome = bridge.autograde(assignment, root, args.force, jobs, _sandbox(args.no_sandbox, jobs),
+                               _device(assignment, os.environ.get(ENV_REQUEST, "auto")),
+                               log=lambda text: terminal.errors.print(text, markup=False))
+    if outcome is None:
+        terminal.errors.print(f"no submissions of {assignment.id} in nbgrader's submitted/ folder", markup=False)
+        return 1
+    return _merged(bridge, assignment, outcome)
+
+
+@_nbgrader_step
+def cmd_nbgrader_merge(args, bridge, assignment, root) -> int:
+    return _merged(bridge, assignment, bridge.merge(assignment, root, args.results or root / "grades" / assignment.id))
+
+
+@_nbgrader_step
+def cmd_nbgrader_feedback(args, bridge, assignment, root) -> int:
+    csv = (args.csv or root / "grades" / "nbgrader" / "grades.csv").resolve()
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    bridge.run_nbgrader(root, "generate_feedback", assignment.id, "--force")
+    bridge.run_nbgrader(root, "export", f"--to={csv}")
+    coursedir = bridge.course_directory(root)
+    terminal.console.print(f"feedback in {coursedir.format_path(coursedir.feedback_directory, '*', assignment.id)}; "
+                           f"grades in {csv}", markup=False)
+    return 0
+
+
+# ---------------------------------------------------------------- the table of commands
+@dataclass(frozen=True)
+class Arg:
+    flags: tuple[str, ...]
+    options: dict = field(default_factory=dict)
+
+
+def arg(*flags: str, **options) -> Arg:
+    return Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int] | None = None
+    args: tuple[Arg, ...] = ()
+    description: str | None = None
+    steps: tuple["Verb", ...] = ()  # sub-commands (`nbgrader autograde`)
+
+
+ID = arg("assignment", metavar="ID")
+GRADEBOOK = arg("--gradebook", type=Path, default=GRADEBOOK,
+                help=f"SQLite gradebook (default: {GRADEBOOK.relative_to(ROOT)})")
+NOW = arg("--now", type=_moment, default=None,
+          help="the moment to judge dates by (ISO 8601 with a time zone; default: now)")
+NO_SANDBOX = arg("--no-sandbox", action="store_true",
+                 help="run student code without bubblewrap (unsafe: only for trusted code)")
+GRADING = (
+    arg("--jobs", type=int, default=default_jobs(), help="grader processes in parallel (default: cores + 1)"),
+    NO_SANDBOX,
+    arg("--device", type=_device_request, default=os.environ.get(ENV_REQUEST, "auto"), metavar="{auto,cpu,gpu}",
+        help=f"auto: a GPU when the assignment allows one (course.yml `gpu`) and this machine has one; cpu: never "
+             f"a GPU; gpu: require one (default: ${ENV_REQUEST}, else auto)"),
+)
+COURSE_DIR = arg("--course-dir", type=Path, default=ROOT,
+                 help="the nbgrader course (the folder of its nbgrader_config.py; default: the kit)")
+BENCH_DESCRIPTION = ("Grade a synthetic class with the kit and with `nbgrader autograde`, and time both. Each "
+                     "assignment's synthetic class is built from its sample class the same way every time (see "
+                     "autograder/authoring/bench.py); nbgrader grades the first --nbgrader students of each "
+                     "assignment, the kit grades everyone, in the sandbox; pass/fail is compared per autograded "
+                     "nbgrader cell.")
+
+VERBS = (
+    Verb("validate", "check that the course is consistent (exit 1 if not)", cmd_validate,
+         (arg("assignments", nargs="*", help="only these assignment ids (default: all)"), *GRADING),
+         "Check course.yml, that assignments/ is in sync with solutions/ and leaks nothing, that the reference "
+         "solution scores full marks, the stub zero, and each sample student exactly their expected score."),
+    Verb("release", "regenerate the student version of an assignment with nbgrader", cmd_release,
+         (arg("assignments", nargs="+", metavar="ID"),),
+         "Write each autograded cell's points from its tests into the source notebook, then run nbgrader "
+         "generate_assignment: solutions/<id>/ -> assignments/<id>/."),
+    Verb("check", "for students: run the public tests on your notebook", cmd_check,
+         (ID, arg("notebook", nargs="?", type=Path, help="default: assignments/<ID>/<notebook> from course.yml"),
+          arg("--summary-md", type=Path, metavar="FILE",
+              help="also append the results as Markdown to FILE (in CI: $GITHUB_STEP_SUMMARY)")),
+         "Run the public tests of an assignment on a notebook and print a table of results. Exit status 0 when "
+         "all pass."),
+    Verb("grade", "for instructors: grade a folder of submissions with the hidden suite", cmd_grade,
+         (ID, arg("submissions", type=Path), arg("--out", type=Path, help="output folder (default: grades/<ID>)"),
+          GRADEBOOK,
+          arg("--late-by-mtime", action="store_true",
+              help="without nbgrader's timestamp.txt, take the notebook's modification time as the submission "
+                   "time for late penalties (default: no penalty without timestamp.txt)"),
+          arg("--shard", metavar="K/N", help="grade only the students of shard K of N (stable by student id); "
+                                             "auto/N takes K from $AUTOGRADER_SHARD_INDEX, $JOB_COMPLETION_INDEX "
+                                             "or $CI_NODE_INDEX"),
+          arg("--force", action="store_true", help="grade everyone again, also students whose submission and "
+                                                   "suite are unchanged since their results.json was written"),
+          *GRADING),
+         "Grade every submission in SUBMISSIONS (one folder per student, nbgrader's submitted/<student>/<ID>/ "
+         "layout, or <student>.ipynb / <student>.zip files). Writes OUT/<student>/results.json (Gradescope's "
+         "schema) and updates the gradebook."),
+    Verb("report", "an assignment's grades, or the course's, in the terminal and as HTML", cmd_report,
+         (arg("assignment", metavar="ID", nargs="?"),
+          arg("--course-summary", action="store_true", help="the whole course (what no ID means)"),
+          arg("--html", type=Path, help="where to write the HTML report"), NOW, GRADEBOOK),
+         "With ID: the assignment's gradebook and hardest tests, and an HTML report with figures (default "
+         "grades/<ID>/report.html). Without ID (or with --course-summary): the whole course (default "
+         "grades/report.html)."),
+    Verb("export", "write the grades as CSV, for Canvas, Moodle or a spreadsheet", cmd_export,
+         (arg("--format", choices=FORMATS, default="csv", help="default: csv"),
+          arg("--csv", "--out", dest="csv", type=Path,
+              help="default: grades/<format>.csv (grades/grades.csv for csv)"),
+          arg("--roster", type=Path, help=f"students' names and ids (default: {ROSTER.name} if it exists)"),
+          GRADEBOOK),
+         "One row per student, one column per assignment, grades after late penalties. --format canvas or moodle "
+         "writes the columns those systems import; identifiers come from the roster (see README)."),
+    Verb("status", "per assignment: released, due, open for late work, graded", cmd_status, (NOW, GRADEBOOK)),
+    Verb("release-solution", "write an assignment's reference solution for students", cmd_release_solution,
+         (ID, arg("--out", type=Path, help="default: build/solutions/<ID>/"),
+          arg("--force", action="store_true", help="release it even before late submissions close"), NOW),
+         "Write the reference notebook, solutions in place and solution markers removed, to OUT/<notebook>. "
+         "Refused until no submission can earn points any more: the due date (and the latest extension), the "
+         "grace period and max_days_late days."),
+    Verb("feedback", "write each student's feedback (Markdown and HTML) from their results", cmd_feedback,
+         (ID, arg("--results", type=Path, help="graded results (default: grades/<ID>)"),
+          arg("--out", type=Path, help="output folder (default: grades/feedback/<ID>)")),
+         "For each RESULTS/<student>/results.json write OUT/<student>.md and .html: their tests, why the failing "
+         "ones failed and the hints, as much as course.yml's hidden_visibility allows; never the expected values "
+         "of hidden tests."),
+    Verb("classroom", "assemble a student template repository (GitHub Classroom) for an assignment", cmd_classroom,
+         (ID, arg("--out", type=Path, help="an absent or empty folder (default: build/classroom/<ID>, rebuilt)")),
+         "Write a repository a student can start from: the release, the public tests, the engine that runs "
+         "`check`, the datasets it needs, pinned requirements and a GitHub Actions workflow that runs the public "
+         "tests on every push. No hidden tests, solutions or samples."),
+    Verb("nbgrader", "the nbgrader round trip: autograde with the hidden suites, feedback, export", None, (),
+         "Run nbgrader's own commands in the right order, with the hidden suites as the automatic grade. See "
+         "docs/nbgrader.md.",
+         steps=(
+             Verb("autograde", "record the assignment, nbgrader autograde, grade with the suite, merge",
+                  cmd_nbgrader_autograde,
+                  (ID, COURSE_DIR,
+                   arg("--force", action="store_true",
+                       help="autograde again students nbgrader has already autograded"),
+                   arg("--jobs", type=int, default=None, help="grader processes for the suite (default: cores + 1)"),
+                   arg("--no-sandbox", action="store_true", help="run student code without bubblewrap (unsafe)"))),
+             Verb("merge", "only write existing suite results (grades/<ID>/) into nbgrader's gradebook",
+                  cmd_nbgrader_merge,
+                  (ID, COURSE_DIR, arg("--results", type=Path,
+                                       help="folder of <student>/results.json (default: COURSE_DIR/grades/<ID>)"))),
+             Verb("feedback", "nbgrader generate_feedback, then nbgrader export (after manual grading)",
+                  cmd_nbgrader_feedback,
+                  (ID, COURSE_DIR, arg("--csv", type=Path, help="where nbgrader export writes (default: "
+                                                                "COURSE_DIR/grades/nbgrader/grades.csv)"))),
+         )),
+    Verb("merge", "combine the results folders of shards into one set of results, gradebook and CSV", cmd_merge,
+         (arg("folders", nargs="+", type=Path, metavar="FOLDER"),
+          arg("--out", type=Path, default=GRADES, help="where the merged results go (default: grades/)"),
+          GRADEBOOK, arg("--csv", type=Path, default=GRADES / "grades.csv", help="default: grades/grades.csv")),
+         "Read every <student>/results.json in the FOLDERS (the --out folders of `grade --shard K/N` runs), check "
+         "that no student has two different results, and write them to OUT/<ID>/<student>/results.json, the "
+         "gradebook and a CSV."),
+    Verb("bench", "time the kit against nbgrader autograde on a synthetic class", cmd_bench,
+         (arg("--students", type=int, default=200, help="submissions per assignment (default: 200)"),
+          arg("--nbgrader", type=int, default=20, metavar="N",
+              help="how many of them nbgrader autogrades per assignment (default: 20; 0: skip nbgrader)"),
+          arg("--assignments", nargs="*", default=[], metavar="ID", help="only these (default: all with samples)"),
+          arg("--out", type=Path, default=GRADES / "bench.json", help="default: grades/bench.json"),
+          arg("--work", type=Path, default=BUILD / "bench", help="where the classes and results go "
+                                                                 "(default: build/bench)"),
+          arg("--jobs", type=int, default=None, help="grader processes (default: cores + 1)"),
+          arg("--no-sandbox", action="store_true", help="grade without bubblewrap (unsafe; for comparison only)")),
+         BENCH_DESCRIPTION),
+    Verb("demo", "grade the sample class of every assignment and show the gradebook", cmd_demo,
+         (GRADEBOOK, *GRADING)),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    parser.add_argument("--course", type=Path, default=COURSE_FILE, help="the course file (default: course.yml)")
+    _add_verbs(parser, VERBS, "verb", "COMMAND")
+    return parser
+
+
+def _add_verbs(parser: argparse.ArgumentParser, verbs: tuple[Verb, ...], dest: str, metavar: str) -> None:
+    subparsers = parser.add_subparsers(dest=dest, required=True, metavar=metavar)
+    for verb in verbs:
+        sub = subparsers.add_parser(verb.name, help=verb.help, description=verb.description)
+        for argument in verb.args:
+            sub.add_argument(*argument.flags, **argument.options)
+        if verb.steps:
+            _add_verbs(sub, verb.steps, "step", "STEP")
+        else:
+            sub.set_defaults(run=verb.run)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder import pipeline
+from autograder.grading.suite import Suite
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,3 +42,9 @@ def read_results(out: Path, student: str) -> dict:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def grade_folder(assignment, suite_file: Path, root: Path, out: Path, **options) -> list:
+    """Grade ``root`` through the pipeline with the one test file ``suite_file``; the results, by student."""
+    request = pipeline.Request(assignment, Suite(assignment.id, (suite_file,)), root, out, **options)
+    return list(pipeline.grade(request).results)

@@ -9,8 +9,9 @@ import sqlite3
 
 import pytest
 
-from autograder import release, samples
-from autograder.config import load_course
+from autograder.authoring import release, samples
+from autograder.course.config import load_course
+from autograder.grading.suite import hidden_suite, suite_points
 from autograder.sandbox.limits import bwrap_path
 from conftest import ROOT, read_results, run_cli
 
@@ -46,11 +47,13 @@ def test_every_sample_student_gets_their_exact_score(graded_class):
 @needs_bwrap
 def test_every_result_lists_every_test_in_gradescope_shape(graded_class):
     assignment, expected, tmp, _, _ = graded_class
+    points = suite_points(hidden_suite(assignment.id))
+    assert points == 100  # every assignment of this course is worth 100 automatic points
     shapes = set()
     for name in expected:
         data = read_results(tmp / "out", name)
-        assert data["max_score"] == assignment.points
-        assert sum(t["max_score"] for t in data["tests"]) == assignment.points
+        assert data["max_score"] == points
+        assert sum(t["max_score"] for t in data["tests"]) == points
         assert {t["status"] for t in data["tests"]} <= {"passed", "failed"}
         shapes.add(tuple(t["name"] for t in data["tests"]))
     assert len(shapes) == 1

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from autograder.cli import build_parser
-from autograder.config import load_course
+from autograder.course.config import load_course
 from conftest import ROOT
 
 GITHUB = ROOT / "ci" / "github" / "grade.yml"

@@ -12,13 +12,12 @@ import sys
 import pytest
 import yaml
 
-from autograder import classroom, samples
-from autograder.config import load_course
+from autograder.authoring import classroom, samples
+from autograder.course.config import load_course
 from conftest import ROOT, run_cli
 
 ASSIGNMENT = load_course(ROOT / "course.yml").assignment("01_bayes")
-PRIVATE_BYTES = {p.read_bytes() for p in (ROOT / "autograder" / "suites").rglob("*") if p.is_file()
-                 and p.name != "pytest.ini"}
+PRIVATE_BYTES = {p.read_bytes() for p in (ROOT / "solutions").glob("*/hidden/*") if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,6 @@ def in_template(template, *args, timeout=600):
 def test_template_holds_no_hidden_suite_no_solutions_no_samples(template):
     files = [p for p in template.rglob("*") if p.is_file()]
     assert not (template / "solutions").exists() and not (template / "samples").exists()
-    assert [p.name for p in (template / "autograder" / "suites").rglob("*") if p.is_file()] == ["pytest.ini"]
     assert not [p for p in files if p.read_bytes() in PRIVATE_BYTES]
     assert [p.relative_to(template).as_posix() for p in files if p.suffix == ".ipynb"] == \
         [f"assignments/{ASSIGNMENT.id}/{ASSIGNMENT.notebook}"]
@@ -50,11 +48,11 @@ def test_template_holds_no_hidden_suite_no_solutions_no_samples(template):
 def test_leaks_are_found(template, tmp_path):
     copy = tmp_path / "repo"
     shutil.copytree(template, copy)
-    hidden = next((ROOT / "autograder" / "suites" / ASSIGNMENT.id).glob("test_*.py"))
+    hidden = next((ROOT / "solutions" / ASSIGNMENT.id / "hidden").glob("test_*.py"))
     shutil.copyfile(hidden, copy / "assignments" / ASSIGNMENT.id / "tests" / "test_more.py")
     (copy / "solutions").mkdir()
     problems = classroom.leaks(copy, ASSIGNMENT.id)
-    assert any("test_more.py is a copy of a hidden test file" in p for p in problems)
+    assert any("test_more.py is a copy of a file of a hidden suite" in p for p in problems)
     assert any(p.startswith("solutions/ must not be") for p in problems)
 
 

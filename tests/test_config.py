@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.config import ConfigError, load_course
+from autograder.course.config import ConfigError, load_course
 from conftest import ROOT, run_cli
 
 GOOD = yaml.safe_load((ROOT / "course.yml").read_text())

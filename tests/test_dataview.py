@@ -5,11 +5,10 @@ import os
 import numpy as np
 import pytest
 
-from autograder.config import load_course
-from autograder.grading import Batch, Suite, grade_folder
+from autograder.course.config import load_course
 from autograder.sandbox.dataview import worker_view
 from autograder.sandbox.limits import bwrap_path
-from conftest import ROOT, notebook, write_notebook
+from conftest import ROOT, grade_folder, notebook, write_notebook
 
 PROBE = ROOT / "tests" / "fixtures" / "probe_test_labels.py"
 
@@ -68,7 +67,6 @@ def test_a_graded_notebook_cannot_read_the_test_labels(tmp_path):
     root, out = tmp_path / "submissions", tmp_path / "out"
     write_notebook(root / "snoop" / "bayes.ipynb", notebook(SNOOP))
     os.environ["AG_PROBE_REPO"] = str(ROOT)
-    results = grade_folder(Batch(load_course().assignment("01_bayes"), Suite("01_bayes", (PROBE,)), out,
-                                 sandbox=True), root)
+    results = grade_folder(load_course().assignment("01_bayes"), PROBE, root, out)
     failed = {t.name: t.output for t in results[0].tests if t.status != "passed"}
     assert len(results[0].tests) == 4 and not failed, failed

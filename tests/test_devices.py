@@ -13,14 +13,13 @@ import sys
 
 import pytest
 
-from autograder.config import Assignment, load_course
-from autograder.gradebook import Gradebook
-from autograder.grading import Batch, Suite, grade_folder
-from autograder.pytest_plugin import NOT_RUN_WITHOUT_GPU
-from autograder.results import SKIPPED
+from autograder.course.config import Assignment, load_course
+from autograder.reports.gradebook import Gradebook
+from autograder.grading.plugin import NOT_RUN_WITHOUT_GPU
+from autograder.grading.results import SKIPPED
 from autograder.sandbox.devices import CPU, Device, DeviceUnavailable, choose, nvidia_nodes, usable_gpu
 from autograder.sandbox.limits import Limits, bwrap_path, worker_argv, worker_environment
-from conftest import ROOT, notebook, read_results, run_cli, write_notebook
+from conftest import ROOT, grade_folder, notebook, read_results, run_cli, write_notebook
 from test_config import mutate, problems
 
 NODES = ("nvidia-caps/nvidia-cap1", "nvidia-caps/nvidia-cap2", "nvidia-uvm", "nvidia-uvm-tools", "nvidia0",
@@ -198,8 +197,7 @@ def graded(tmp_path_factory):
         for kind, device in (("cpu", CPU), ("gpu", fake)):
             os.environ["AG_PROBE_DEVICE"] = json.dumps(expected[kind])
             out = tmp / f"out-{kind}"
-            [results[kind]] = grade_folder(Batch(assignment, Suite("01_bayes", (PROBE,)), out, True, 1, device),
-                                           tmp / "class")
+            [results[kind]] = grade_folder(assignment, PROBE, tmp / "class", out, device=device)
             results[kind + "-json"] = read_results(out, "ada")
     finally:
         for key, value in saved.items():

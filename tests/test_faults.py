@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import samples
-from autograder.gradebook import Gradebook
+from autograder.authoring import samples
+from autograder.reports.gradebook import Gradebook
 from autograder.sandbox.limits import bwrap_path
 from conftest import ROOT
 

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
-from autograder import feedback, samples
-from autograder.config import load_course
-from autograder.grading import Suite, suite_tests
-from autograder.late import Late
-from autograder.results import FAILED, PASSED, SKIPPED, SubmissionResult, TestResult
+from autograder.authoring import samples
+from autograder.reports import feedback
+from autograder.course.config import load_course
+from autograder.grading.suite import Suite, suite_tests
+from autograder.course.late import Late
+from autograder.grading.results import FAILED, PASSED, SKIPPED, SubmissionResult, TestResult
 from conftest import ROOT, read_results, run_cli
 from test_assignments import needs_bwrap
 

@@ -1,6 +1,6 @@
 """The gradebook: one row per student x assignment x test; grading again replaces, never duplicates."""
-from autograder.gradebook import Gradebook
-from autograder.results import SubmissionResult, TestResult, failed_everywhere, read_result, write_result
+from autograder.reports.gradebook import Gradebook
+from autograder.grading.results import SubmissionResult, TestResult, failed_everywhere, read_result, write_result
 
 
 def result(student, scores, assignment="01_bayes"):

@@ -15,11 +15,13 @@ import pytest
 import yaml
 from matplotlib.image import imread
 
-from autograder import export, samples
-from autograder.config import ROOT, ConfigError, load_course
-from autograder.gradebook import Gradebook
-from autograder.late import assess
-from autograder.results import SubmissionResult, TestResult
+from autograder.authoring import samples
+from autograder.reports import export
+from autograder.course.config import ConfigError, load_course
+from autograder.course.layout import ROOT
+from autograder.reports.gradebook import Gradebook
+from autograder.course.late import assess
+from autograder.grading.results import SubmissionResult, TestResult
 from autograder.sandbox.limits import bwrap_path
 from conftest import read_results, run_cli
 

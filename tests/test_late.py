@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from autograder import late
-from autograder.config import ConfigError, Course, validate_model
+from autograder.course import late
+from autograder.course.config import ConfigError, Course, validate_model
 
 DUE = datetime(2026, 9, 21, 23, 59, tzinfo=timezone(timedelta(hours=3)))
 POLICY = dict(grace_minutes=15, penalty_per_day=0.1, max_days_late=5)

@@ -15,10 +15,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from autograder import nbgrader_bridge as bridge
-from autograder import samples
-from autograder.config import load_course
-from autograder.results import FAILED, PASSED, TestResult
+from autograder.authoring import samples
+from autograder.course import cells as course_cells
+from autograder.course.config import load_course
+from autograder.integrations import nbgrader_bridge as bridge
+from autograder.grading.results import FAILED, PASSED, TestResult
+from autograder.grading.suite import hidden_suite, suite_points
 from autograder.sandbox.limits import bwrap_path
 from conftest import ROOT, read_results, run_cli
 
@@ -29,7 +31,7 @@ MANUAL = {"written-base-rate": 3.0, "written-ml-vs-bayes": 4.5}
 
 
 def _cells(assignment):
-    return bridge.notebook_cells(json.loads((ROOT / "solutions" / assignment.id / assignment.notebook).read_text()))
+    return course_cells.notebook_cells(json.loads((ROOT / "solutions" / assignment.id / assignment.notebook).read_text()))
 
 
 # ---------------------------------------------------------------- every assignment, fast
@@ -46,7 +48,7 @@ def test_written_questions_are_graded_by_hand_and_released_blank(assignment):
     answers = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in released["cells"]
                if c["metadata"].get("nbgrader", {}).get("grade_id") in manual}
     assert answers == {grade_id: "YOUR ANSWER HERE" for grade_id in manual}
-    assert bridge.notebook_cells(released) == _cells(assignment)  # same cells, same points in the release
+    assert course_cells.notebook_cells(released) == _cells(assignment)  # same cells, same points in the release
 
 
 # ---------------------------------------------------------------- pure pieces
@@ -57,25 +59,29 @@ def _test(name, points, score=0.0, visibility="after_published", output=""):
 def test_cell_problems_name_each_inconsistency():
     tests = [_test("test_a::test_one", 2), _test("test_a::test_two[case=1]", 1), _test("test_b::test_lost", 1)]
     cell_map = {"check-a": ("test_a::test_one", "test_a::test_two[*]"), "check-b": ("test_a::test_one", "test_c::*")}
-    cells = {"check-a": bridge.NotebookCell("check-a", 4, manual=False),
-             "check-b": bridge.NotebookCell("check-b", 2, manual=False),
-             "check-c": bridge.NotebookCell("check-c", 1, manual=False),
-             "written": bridge.NotebookCell("written", 5, manual=True)}
-    found = bridge.cell_problems(cell_map, cells, tests, "nb.ipynb")
+    cells = {"check-a": course_cells.NotebookCell("check-a", 4, manual=False),
+             "check-b": course_cells.NotebookCell("check-b", 2, manual=False),
+             "check-c": course_cells.NotebookCell("check-c", 1, manual=False),
+             "written": course_cells.NotebookCell("written", 5, manual=True)}
+    found = course_cells.cell_problems(cell_map, cells, tests, "nb.ipynb", "01_x")
     assert "test test_a::test_one is in more than one cell (check-a, check-b)" in found
     assert "test test_b::test_lost is in no cell" in found
     assert "check-b: 'test_c::*' matches no test of the suite" in found
     assert any(p.startswith("nb.ipynb: the autograded cell 'check-c' has no tests") for p in found)
-    assert "check-a: the cell in nb.ipynb carries 4 points, its tests add up to 1: set its nbgrader points to 1" in found
-    assert "check-b: the cell in nb.ipynb carries 2 points, its tests add up to 0: set its nbgrader points to 0" in found
+    release = "run `python -m autograder release 01_x`, which writes each cell's points from its tests"
+    assert f"check-a: the cell in nb.ipynb carries 4 points, its tests add up to 1: {release}" in found
+    assert f"check-b: the cell in nb.ipynb carries 2 points, its tests add up to 0: {release}" in found
     assert len(found) == 6
 
 
 def test_a_consistent_map_has_no_problems_and_brackets_are_literal():
     tests = [_test("t::a[x=1]", 2), _test("t::a[x=2]", 1), _test("t::ax", 1)]
-    scores, problems = bridge.assign_tests({"c1": ("t::a[*]",), "c2": ("t::ax",)}, tests)
+    cell_map = {"c1": ("t::a[*]",), "c2": ("t::ax",)}
+    grouped, problems = course_cells.group(cell_map, tests)
     assert problems == []
-    assert [(s.grade_id, s.max_score) for s in scores] == [("c1", 3), ("c2", 1)]
+    assert {grade_id: [t.name for t in found] for grade_id, found in grouped.items()} == \
+        {"c1": ["t::a[x=1]", "t::a[x=2]"], "c2": ["t::ax"]}
+    assert course_cells.cell_points(cell_map, tests) == {"c1": 3, "c2": 1}
 
 
 def test_feedback_shows_test_lines_only_at_the_chosen_visibility():
@@ -140,15 +146,16 @@ def round_trip(tmp_path_factory):
 @pytest.mark.skipif(bwrap_path() is None, reason="needs bubblewrap: `make setup` installs it")
 def test_export_adds_the_suite_score_and_the_manual_points(round_trip):
     assignment, course, students, manual, exported, forged_cell_points = round_trip
+    points = suite_points(hidden_suite(assignment.id))
     assert sorted(exported) == students
     for name in students:
         suite = read_results(course / "grades" / E2E, name)
         row = exported[name]
         assert float(row["raw_score"]) == pytest.approx(suite["score"] + manual[name]), name
-        assert float(row["max_score"]) == assignment.points + sum(c.points for c in _cells(assignment).values() if c.manual)
-    assert read_results(course / "grades" / E2E, "ada_correct")["score"] == assignment.points
+        assert float(row["max_score"]) == points + sum(c.points for c in _cells(assignment).values() if c.manual)
+    assert read_results(course / "grades" / E2E, "ada_correct")["score"] == points
     for forger in ("zed_forges_points", "yan_renames_a_cell"):  # the suite's grade, whatever the metadata says
-        assert read_results(course / "grades" / E2E, forger)["score"] == assignment.points
+        assert read_results(course / "grades" / E2E, forger)["score"] == points
     assert forged_cell_points == 12  # nbgrader's OverwriteCells restored the source's points
 
 

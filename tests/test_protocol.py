@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from autograder.sandbox import protocol
-from autograder.sandbox.protocol import DecodeError, decode, encode
+from autograder.sandbox.inside import protocol
+from autograder.sandbox.inside.protocol import DecodeError, decode, encode
 
 
 def roundtrip(value):

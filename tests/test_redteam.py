@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder import samples
-from autograder.config import ConfigError, load_course
-from autograder.gradebook import Gradebook
+from autograder.authoring import samples
+from autograder.course.config import ConfigError, load_course
+from autograder.reports.gradebook import Gradebook
 from autograder.sandbox.limits import bwrap_path
 from conftest import ROOT
 
@@ -130,7 +130,7 @@ def test_every_result_is_complete(batch):
     tests = [t["name"] for t in batch.results["ada_honest"]["tests"]]
     for name in batch.expected:
         assert [t["name"] for t in batch.results[name]["tests"]] == tests, name
-        assert batch.results[name]["max_score"] == batch.assignment.points, name
+        assert batch.results[name]["max_score"] == batch.results["ada_honest"]["max_score"] == 100, name
 
 
 def test_attacks_report_what_they_got(batch):
@@ -145,7 +145,7 @@ def test_nothing_leaks(batch):
     for where, text in {"stdout": batch.done.stdout, "stderr": batch.done.stderr, "gradebook": gradebook,
                         **{f"{name}/results.json": json.dumps(r) for name, r in batch.results.items()}}.items():
         assert batch.canary not in text, f"the canary reached {where}"
-    suite = _lines(p.read_text() for p in (ROOT / "autograder" / "suites" / batch.assignment.id).glob("*.py"))
+    suite = _lines(p.read_text() for p in (ROOT / "solutions" / batch.assignment.id / "hidden").glob("*.py"))
     solution = _lines(_solution_sources(batch.assignment))
     for name, result in batch.results.items():
         shown = _lines([result["output"]] + [t["output"] for t in result["tests"]])

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from autograder import samples
-from autograder.config import ConfigError
+from autograder.authoring import samples
+from autograder.course.config import ConfigError
 
 
 def _build(tmp_path, student_yaml: str) -> dict:

@@ -9,10 +9,9 @@ import sys
 
 import pytest
 
-from autograder.config import load_course
-from autograder.grading import Batch, Suite, grade_folder
+from autograder.course.config import load_course
 from autograder.sandbox.limits import bwrap_path
-from conftest import ROOT, notebook, read_results, run_cli, write_notebook
+from conftest import ROOT, grade_folder, notebook, read_results, run_cli, write_notebook
 
 PROBE = ROOT / "tests" / "fixtures" / "probe_sandbox.py"
 
@@ -114,7 +113,7 @@ def graded(tmp_path_factory):
     assignment = load_course().assignment("01_bayes")
     assignment = assignment.model_copy(update={"limits": assignment.limits.model_copy(
         update={"call_seconds": 3, "cell_seconds": 1, "submission_seconds": 60, "memory_mb": 1024})})
-    results = grade_folder(Batch(assignment, Suite("01_bayes", (PROBE,)), out, sandbox=True, jobs=2), root)
+    results = grade_folder(assignment, PROBE, root, out, jobs=2)
     return {r.student: r for r in results}, out
 
 

@@ -9,10 +9,11 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from autograder import scale
-from autograder.config import Extension, load_course
-from autograder.grading import Batch, Suite
-from autograder.results import SubmissionResult, TestResult, write_result
+from autograder import pipeline
+from autograder.course.config import Extension, load_course
+from autograder.grading import plan
+from autograder.grading.results import SubmissionResult, TestResult, write_result
+from autograder.grading.suite import Suite
 from conftest import ROOT, notebook, run_cli, write_notebook
 
 SUITE = ROOT / "tests" / "fixtures" / "scale_suite.py"
@@ -26,13 +27,14 @@ def assignment():
                                                                               "submission_seconds": 30})})
 
 
-def batch(out, jobs=1):
-    return Batch(assignment(), Suite("01_bayes", (SUITE,)), out, sandbox=True, jobs=jobs)
+def request(root, out, **options):
+    options = {"assignment": assignment(), "suite": Suite("01_bayes", (SUITE,)), "force": False} | options
+    return pipeline.Request(submissions=root, out_dir=out, **options)
 
 
 def grade(root, out, **options):
-    results, work = scale.grade_class(batch(out), root, **options)
-    return {r.student: r for r in results}, sorted(s.student for s in work.to_grade)
+    outcome = pipeline.grade(request(root, out, **options))
+    return {r.student: r for r in outcome.results}, sorted(outcome.graded)
 
 
 def complete(out, student):
@@ -43,29 +45,29 @@ def complete(out, student):
 
 # ---------------------------------------------------------------- shards
 def test_shard_specification():
-    assert scale.parse_shard("1/4") == scale.Shard(1, 4)
-    assert scale.parse_shard("auto/4", {"JOB_COMPLETION_INDEX": "3"}) == scale.Shard(3, 4)
-    assert scale.parse_shard("auto/4", {"CI_NODE_INDEX": "1"}) == scale.Shard(0, 4)  # GitLab counts from 1
-    assert scale.parse_shard("auto/2", {"AUTOGRADER_SHARD_INDEX": "1", "CI_NODE_INDEX": "1"}) == scale.Shard(1, 2)
+    assert plan.parse_shard("1/4") == plan.Shard(1, 4)
+    assert plan.parse_shard("auto/4", {"JOB_COMPLETION_INDEX": "3"}) == plan.Shard(3, 4)
+    assert plan.parse_shard("auto/4", {"CI_NODE_INDEX": "1"}) == plan.Shard(0, 4)  # GitLab counts from 1
+    assert plan.parse_shard("auto/2", {"AUTOGRADER_SHARD_INDEX": "1", "CI_NODE_INDEX": "1"}) == plan.Shard(1, 2)
     for bad, expected in [("4/4", "between 0 and 3"), ("1/0", "at least 1"), ("one/2", "K/N"),
                           ("auto/3", "none of AUTOGRADER_SHARD_INDEX")]:
-        with pytest.raises(scale.ScaleError, match=expected):
-            scale.parse_shard(bad, {})
+        with pytest.raises(plan.ShardError, match=expected):
+            plan.parse_shard(bad, {})
 
 
 def test_shards_are_disjoint_complete_and_stable():
     students = [f"student{i:03d}" for i in range(300)]
     for count in (1, 2, 3, 7):
-        owners = [[s for s in students if scale.Shard(k, count).owns(s)] for k in range(count)]
+        owners = [[s for s in students if plan.Shard(k, count).owns(s)] for k in range(count)]
         assert sorted(sum(owners, [])) == students
         assert all(len(o) > 0 for o in owners)
     # The same split in another interpreter with another hash seed: nothing depends on the process.
-    code = "from autograder import scale; print([scale.shard_of(f'student{i:03d}', 7) for i in range(300)])"
+    code = "from autograder.grading import plan; print([plan.shard_of(f'student{i:03d}', 7) for i in range(300)])"
     other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"})
-    assert json.loads(other.stdout) == [scale.shard_of(s, 7) for s in students]
+    assert json.loads(other.stdout) == [plan.shard_of(s, 7) for s in students]
     # A student's shard does not move when others join the class.
-    assert [scale.shard_of(s, 7) for s in students[:10]] == [scale.shard_of(s, 7) for s in students[:10]]
+    assert [plan.shard_of(s, 7) for s in students[:10]] == [plan.shard_of(s, 7) for s in students[:10]]
 
 
 # ---------------------------------------------------------------- resume
@@ -94,7 +96,7 @@ def test_resume_skips_unchanged_and_regrades_changes(tmp_path):
     (out / "ana" / "results.json").write_text(json.dumps(slow))
     results, graded = grade(root, out)
     assert graded == ["ana", "ben", "cy"]
-    assert results["ben"].score == 3 and results["cy"].suite_hash == batch(out).suite.digest
+    assert results["ben"].score == 3 and results["cy"].suite_hash == Suite("01_bayes", (SUITE,)).digest
 
     results, graded = grade(root, out, force=True)
     assert graded == ["ana", "ben", "cy"]
@@ -105,12 +107,13 @@ def test_a_kept_result_takes_the_late_policy_as_it_is_now(tmp_path):
     write_notebook(root / "dee" / "bayes.ipynb", notebook(ADD))
     late = assignment().due.astimezone(timezone.utc) + timedelta(hours=12)
     (root / "dee" / "timestamp.txt").write_text(late.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
-    [first], _ = scale.grade_class(batch(out), root)
+    first = grade(root, out)[0]["dee"]
     assert first.late.days_late == 1 and first.final_score == pytest.approx(3 * 0.9)
 
     extended = assignment().model_copy(update={"extensions": {"dee": Extension(hours=48)}})
-    [again], work = scale.grade_class(Batch(extended, Suite("01_bayes", (SUITE,)), out, sandbox=True), root)
-    assert work.to_grade == () and again.late.days_late == 0 and again.final_score == 3
+    results, graded = grade(root, out, assignment=extended)
+    again = results["dee"]
+    assert graded == [] and again.late.days_late == 0 and again.final_score == 3
     saved = json.loads((out / "dee" / "results.json").read_text())
     assert saved["score"] == 3 and saved["output"].count("Submitted ") == 1
 
@@ -123,8 +126,8 @@ def test_sigkill_mid_batch_then_rerun_leaves_one_complete_result_each(tmp_path):
     driver = tmp_path / "driver.py"
     driver.write_text(
         "import sys\nfrom pathlib import Path\nsys.path.insert(0, sys.argv[1])\n"
-        "from test_scale import batch\nfrom autograder import scale\n"
-        "scale.grade_class(batch(Path(sys.argv[3]), jobs=2), Path(sys.argv[2]))\n")
+        "from test_scale import request\nfrom autograder import pipeline\n"
+        "pipeline.grade(request(Path(sys.argv[2]), Path(sys.argv[3]), jobs=2))\n")
     process = subprocess.Popen([sys.executable, str(driver), str(ROOT / "tests"), str(root), str(out)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
@@ -173,13 +176,13 @@ def test_memory_of_all_worker_processes_is_bounded_and_reported(tmp_path):
     found = assignment()
     found = found.model_copy(update={"limits": found.limits.model_copy(update={"memory_mb": 1024, "call_seconds": 40,
                                                                                 "submission_seconds": 90})})
-    results, _ = scale.grade_class(Batch(found, Suite("01_bayes", (ROOT / "tests" / "fixtures" / "probe_memory.py",)),
-                                         out, sandbox=True), root)
-    tests = {t.name.split("::")[1]: t for t in results[0].tests}
+    results, _ = grade(root, out, assignment=found,
+                       suite=Suite("01_bayes", (ROOT / "tests" / "fixtures" / "probe_memory.py",)))
+    tests = {t.name.split("::")[1]: t for t in results["hoggy"].tests}
     assert tests["test_hog"].status == "failed"
     assert "more than the memory limit of 1024 MB" in tests["test_hog"].output
     assert tests["test_small_afterwards"].status == "passed"
-    worker = results[0].extra["worker"]
+    worker = results["hoggy"].extra["worker"]
     # Killed once past the limit (checked every 0.2 s), long before its 8 processes held their 3.2 GB.
     assert worker["starts"] == 2 and worker["crashes"] == 1 and 900 < worker["peak_rss_mb"] < 2500
 

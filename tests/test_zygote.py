@@ -1,17 +1,17 @@
-"""The zygote (client.Zygote, worker.zygote): one sandbox serves a grader process's students one after
+"""The zygote (processes.Zygote, worker.zygote): one sandbox serves a grader process's students one after
 another. A student who leaves processes, files and shared memory behind must leave nothing for the next."""
 import subprocess
 import sys
 
 import pytest
 
-from autograder.config import load_course
-from autograder.grading import Batch, Suite, grade_folder
-from autograder.pytest_plugin import zygote_for
-from autograder.sandbox import client
+from autograder.course.config import load_course
+from autograder.grading.plugin import zygote_for
+from autograder.sandbox import processes, session as sessions
+from autograder.sandbox.proxies import StudentNotebook
 from autograder.sandbox.devices import CPU
 from autograder.sandbox.limits import Limits, bwrap_path, worker_argv
-from conftest import ROOT, notebook, read_results, write_notebook
+from conftest import ROOT, grade_folder, notebook, read_results, write_notebook
 
 PROBE = ROOT / "tests" / "fixtures" / "probe_zygote.py"
 
@@ -68,7 +68,7 @@ def graded(tmp_path_factory):
     write_notebook(root / "b_target" / "bayes.ipynb", notebook(LOOK, "EXPECTED_WORK = ['bayes.ipynb', 'data.txt']"))
     (root / "b_target" / "data.txt").write_text("B's data")
     assignment = load_course().assignment("01_bayes")
-    results = grade_folder(Batch(assignment, Suite("01_bayes", (PROBE,)), out, sandbox=True, jobs=1), root)
+    results = grade_folder(assignment, PROBE, root, out)
     return {r.student: r for r in results}, out
 
 
@@ -110,11 +110,11 @@ def parent():
 
 def start_session(submission, monkeypatch, max_files=None, zygote=None):
     if max_files is not None:
-        monkeypatch.setattr(client, "ZYGOTE_MAX_FILES", max_files)
+        monkeypatch.setattr(sessions, "ZYGOTE_MAX_FILES", max_files)
     zygote = zygote or zygote_for("01_bayes", None, Limits(), True, CPU, None)
-    session = client.Session("01_bayes", submission, [client.Cell(0, WALK)], Limits(), True, zygote=zygote)
+    session = sessions.Session("01_bayes", submission, [(0, WALK)], Limits(), True, zygote=zygote)
     session.start()
-    return client.StudentNotebook(session), session, zygote
+    return StudentNotebook(session), session, zygote
 
 
 def test_files_in_folders_reach_a_forked_worker_and_links_do_not(tmp_path, monkeypatch):
@@ -146,9 +146,9 @@ def test_a_zygote_slower_to_start_than_a_fork_still_serves_the_first_student(tmp
     """The zygote imports the reference's modules before it forks (TensorFlow: seconds on a busy runner); that
     start is not held to the time a fork is given. Here the start is made slow on purpose: a shell waits 0.5 s
     before it becomes the sandbox, and a fork is given 0.25 s."""
-    monkeypatch.setattr(client, "ZYGOTE_ANSWER_SECONDS", 0.25)
+    monkeypatch.setattr(processes, "ZYGOTE_ANSWER_SECONDS", 0.25)
     argv, _ = worker_argv("01_bayes", None, None, Limits(), True, CPU)
-    zygote = client.Zygote(["sh", "-c", 'sleep 0.5; exec "$@"', "sh", *argv], Limits(), CPU)
+    zygote = processes.Zygote(["sh", "-c", 'sleep 0.5; exec "$@"', "sh", *argv], Limits(), CPU)
     student, session, zygote = start_session(tmp_path, monkeypatch, zygote=zygote)
     try:
         assert (student.parent(), zygote.starts, zygote.failed) == (2, 1, False)
@@ -159,7 +159,7 @@ def test_a_zygote_slower_to_start_than_a_fork_still_serves_the_first_student(tmp
 
 def test_a_zygote_that_cannot_start_leaves_each_student_a_sandbox_of_their_own(tmp_path, monkeypatch):
     (tmp_path / "top.txt").write_text("top")
-    zygote = client.Zygote(["/bin/false"], Limits(), CPU)
+    zygote = processes.Zygote(["/bin/false"], Limits(), CPU)
     student, session, zygote = start_session(tmp_path, monkeypatch, zygote=zygote)
     try:
         assert (student.walk(), student.parent()) == (["top.txt"], 1)
@@ -184,5 +184,5 @@ def test_wipe_empties_a_folder_without_following_links(tmp_path):
     (folder / "dangling").symlink_to(tmp_path / "nowhere")
     # worker.py is a script for the sandbox (it imports protocol.py beside it): run it as there, in a process.
     subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import worker; "
-                    "worker.wipe(sys.argv[2])", str(ROOT / "autograder" / "sandbox"), str(folder)], check=True)
+                    "worker.wipe(sys.argv[2])", str(ROOT / "autograder" / "sandbox" / "inside"), str(folder)], check=True)
     assert list(folder.iterdir()) == [] and (outside / "keep").is_dir()

@@ -19,8 +19,7 @@ from autograder.sandbox.devices import CPU, Device
 SANDBOX_ROOT = Path("/sandbox")
 WORK = SANDBOX_ROOT / "work"
 LIB = SANDBOX_ROOT / "lib"
-HERE = Path(__file__).resolve().parent
-WORKER_FILES = ("worker.py", "protocol.py")
+INSIDE = Path(__file__).resolve().parent / "inside"  # the code that runs in the sandbox: the trust boundary
 SANDBOX_UID_BASE = 200_000  # + the grader process's pid: a uid without a passwd entry, shared with no other grader
 
 
@@ -82,8 +81,20 @@ def _owner(path: str) -> int:
         return -1
 
 
+class SandboxUnavailable(Exception):
+    """bubblewrap is missing, so student code cannot be confined."""
+
+
 def bwrap_path() -> str | None:
     return shutil.which("bwrap")
+
+
+def require_sandbox() -> None:
+    if bwrap_path() is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed, so student code cannot be confined. Install the 'bubblewrap' "
+            "package (Debian/Ubuntu: apt-get install bubblewrap; `make setup` does it where it can), or pass "
+            "--no-sandbox to run student code unconfined on this machine (not for untrusted submissions).")
 
 
 def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: Path | None, limits: Limits,
@@ -92,7 +103,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
     ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message."""
     python = [sys.executable, "-E", "-s", "-B"]
     if not sandbox:
-        return python + [str(HERE / "worker.py")], str(submission_dir)
+        return python + [str(INSIDE / "worker.py")], str(submission_dir)
     cwd = WORK / "assignments" / assignment_dir
     argv = [bwrap_path() or "bwrap",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -118,8 +129,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
             argv += ["--ro-bind", str(entry), str(cwd / entry.name)]
     if datasets_dir is not None:
         argv += ["--ro-bind", str(datasets_dir), str(WORK / "datasets")]
-    for name in WORKER_FILES:
-        argv += ["--ro-bind", str(HERE / name), str(LIB / name)]
+    argv += ["--ro-bind", str(INSIDE), str(LIB)]
     argv += ["--chdir", str(cwd)]
     uid = []
     if os.getuid() == 0:

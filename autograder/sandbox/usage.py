@@ -3,7 +3,7 @@
 A worker is a tree: bubblewrap, its init inside the sandbox, the Python worker, and whatever the
 student's code starts. The kernel keeps each process's peak resident set (``VmHWM``), so reading it
 just before the tree is killed gives each process's peak without sampling; the tree's total is
-sampled while the grader waits on a call (see client._Process._enforce_memory).
+sampled while the grader waits on a call (see processes.WorkerProcess._enforce_memory).
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class WorkerUsage:
 
     def sample(self, process) -> None:
         """Before a worker is killed: its processes' own peaks (exact, kept by the kernel), and the peak of their
-        sum that the grader saw while it waited (client._Process._enforce_memory)."""
+        sum that the grader saw while it waited (processes.WorkerProcess._enforce_memory)."""
         self.peak_rss_kb = max(self.peak_rss_kb, process.peak_kb, peak_rss_kb(process.pid))
         self.cpu_s += cpu_seconds(process.pid)
 

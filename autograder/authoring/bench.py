@@ -1,0 +1,306 @@
+"""``python -m autograder bench``: grade a synthetic class with the kit and with ``nbgrader autograde``, and time both.
+
+The synthetic class of an assignment is built from its sample class (``samples/<id>/class.yml``), the
+same way every time: student ``i`` is
+
+- every 100th (i % 100 == 50): the reference solution with an endless loop appended (it hangs while
+  loading and costs the assignment's ``cell_seconds``, as in course.yml);
+- every 50th (i % 50 == 20): the reference solution with ``os._exit(1)`` appended (the worker dies while
+  loading and is started again without that cell);
+- every 50th (i % 50 == 40): a cell with a syntax error appended;
+- anyone else: the next honest sample student in turn (correct, typical mistakes, unfinished, untouched).
+
+The hostile samples (snooping, forging results, patching numpy) are left out: nbgrader runs notebooks
+unconfined, and they are not what a class looks like. nbgrader grades the first ``--nbgrader`` students
+of each assignment in a scratch course with nbgrader's stock autograde (which executes each notebook in
+a Jupyter kernel, ``Execute.timeout`` = ``call_seconds``); the kit grades everyone, in the sandbox.
+Pass/fail is compared per autograded nbgrader cell (``check-*``): nbgrader passes a cell when its
+asserts run without error; the kit passes it when every test that ``cells.yml`` maps to it passes, counting
+either the public tests alone (they repeat worked examples, as the check cells do) or all of them (the hidden
+tests go further, so a cell nbgrader fails should fail in the kit too).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from autograder.authoring import samples
+from autograder.course.cells import load_cell_map, matches
+from autograder.course.config import Assignment, ConfigError, load_course
+from autograder.course.layout import BUILD, DATASETS, ROOT, SOLUTIONS, source_notebook
+from autograder.grading.discover import unpack_zip
+from autograder.grading.results import PASSED, read_result, write_json_atomically
+from autograder.integrations.nbgrader_bridge import nbgrader_environment
+from autograder.reports.terminal import console, progress_bar
+
+WORK = BUILD / "bench"
+HANG = "# bench: a loop that never ends\nwhile True:\n    pass\n"
+EXIT = "# bench: the process ends itself\nimport os\nos._exit(1)\n"
+SYNTAX = "# bench: a syntax error\ndef unfinished(:\n"
+
+
+@dataclass(frozen=True)
+class Timing:
+    grader: str
+    assignment: str
+    submissions: int
+    wall_s: float
+    per_second: float
+    p50_s: float
+    p95_s: float
+    cpu_s: float  # the machine's busy CPU time during the run (/proc/stat): run the bench on an otherwise idle machine
+    peak_worker_rss_mb: float | None = None
+    worker_cpu_s: float | None = None  # of which the students' processes: their cells and the calls of the tests
+
+
+def synthetic_class(assignment: Assignment, students: int, target: Path, work: Path) -> dict[str, str]:
+    """Write ``students`` submissions into ``target``; return each student's kind."""
+    sample = work / "samples" / assignment.id
+    roster = samples.build_class(assignment.id, assignment.notebook, sample)
+    honest = [name for name, s in sorted(roster.items()) if not s.append and not s.file]
+    solution = samples.solution_notebook(source_notebook(assignment.id, assignment.notebook))
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    kinds = {}
+    for i in range(students):
+        special = {50: ("hang", HANG)}.get(i % 100) or {20: ("exit", EXIT), 40: ("syntax", SYNTAX)}.get(i % 50)
+        if special:
+            kind, code = special
+            notebook = copy.deepcopy(solution)
+            notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": f"bench-{kind}",
+                                      "metadata": {}, "outputs": [], "source": code})
+            name = f"s{i:04d}_{kind}"
+            (target / name).mkdir()
+            (target / name / assignment.notebook).write_text(json.dumps(notebook))
+        else:
+            kind = honest[i % len(honest)]
+            name = f"s{i:04d}_{kind}"
+            source = sample / kind
+            if source.is_dir():
+                shutil.copytree(source, target / name)
+            else:
+                shutil.copyfile(sample / f"{kind}.zip", target / f"{name}.zip")
+        kinds[name] = kind
+    return kinds
+
+
+def run_kit(assignment: Assignment, folder: Path, out: Path, jobs: int, sandbox: bool) -> Timing:
+    if out.exists():
+        shutil.rmtree(out)
+    argv = [sys.executable, "-m", "autograder", "grade", assignment.id, str(folder), "--out", str(out),
+            "--gradebook", str(out.parent / "gradebook.sqlite"), "--jobs", str(jobs), "--force", "--device", "cpu",
+            *([] if sandbox else ["--no-sandbox"])]
+    started, cpu = time.monotonic(), _busy_cpu()
+    done = subprocess.run(argv, cwd=ROOT, stdin=subprocess.DEVNULL)
+    wall, cpu = time.monotonic() - started, _busy_cpu() - cpu
+    if done.returncode != 0:
+        raise RuntimeError(f"`{' '.join(argv)}` exited with status {done.returncode}")
+    results = [read_result(p) for p in sorted(out.glob("*/results.json"))]
+    peaks = _worker_figures(results, "peak_rss_mb")
+    return _timing("kit", assignment.id, [r.execution_time for r in results], wall, cpu, max(peaks) if peaks else None,
+                   worker_cpu=sum(_worker_figures(results, "cpu_s")))
+
+
+def _worker_figures(results, key: str) -> list[float]:
+    found = [r.extra.get("worker", {}).get(key) for r in results]
+    return [f for f in found if isinstance(f, (int, float))]
+
+
+def run_nbgrader(assignment: Assignment, folder: Path, students: list[str], course_dir: Path) -> Timing:
+    """nbgrader's stock autograde (it executes every notebook) of ``students`` in a scratch course."""
+    if course_dir.exists():
+        shutil.rmtree(course_dir)
+    (course_dir / "source").mkdir(parents=True)
+    shutil.copytree(SOLUTIONS / assignment.id, course_dir / "source" / assignment.id,
+                    ignore=shutil.ignore_patterns("tests", "hidden", "__pycache__", ".ipynb_checkpoints"))
+    (course_dir / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(course_dir)!r}\n"
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course_dir / 'gradebook.db')!r}\n"
+        f"c.Execute.timeout = {int(assignment.limits.call_seconds)}\n"
+        "c.Execute.interrupt_on_timeout = True\nc.Execute.execute_retries = 0\n")
+    (course_dir / "autograded").mkdir()
+    (course_dir / "autograded" / "datasets").symlink_to(DATASETS)  # ../../datasets, as in the sandbox
+    _nbgrader(course_dir, "db", "assignment", "add", assignment.id)
+    with tempfile.TemporaryDirectory(prefix="bench-release-") as scratch:
+        _nbgrader(course_dir, "generate_assignment", assignment.id, "--force",
+                  f"--CourseDirectory.release_directory={scratch}")
+    for student in students:  # autograde adds them to its database itself
+        _unpack(folder, student, course_dir / "submitted" / student / assignment.id)
+    started, cpu = time.monotonic(), _busy_cpu()
+    with progress_bar(f"nbgrader autograde {assignment.id}") as update:
+        running = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", assignment.id, "--force",
+                                    "--log-level=ERROR"], cwd=course_dir, env=nbgrader_environment(), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while running.poll() is None:  # nbgrader goes on past a notebook it cannot grade
+            update(len(list((course_dir / "autograded").glob(f"*/{assignment.id}/{assignment.notebook}"))), len(students))
+            time.sleep(0.5)
+        update(len(students), len(students))
+    wall, cpu = time.monotonic() - started, _busy_cpu() - cpu
+    return _timing("nbgrader", assignment.id, [], wall, cpu, None, count=len(students))
+
+
+def _unpack(folder: Path, student: str, target: Path) -> None:
+    target.mkdir(parents=True)
+    if (folder / student).is_dir():
+        shutil.copytree(folder / student, target, dirs_exist_ok=True)
+    else:
+        unpack_zip(folder / f"{student}.zip", target)
+
+
+def _nbgrader(course_dir: Path, *args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args, "--log-level=ERROR"], cwd=course_dir,
+                          capture_output=True, text=True, env=nbgrader_environment(), stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+
+
+def nbgrader_cells(course_dir: Path, assignment: Assignment, students: list[str]) -> dict[str, dict[str, bool]]:
+    """student -> autograded cell -> passed, from nbgrader's gradebook (students it could not grade are absent)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    found = {}
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
+        for student in students:
+            try:
+                notebook = gradebook.find_submission_notebook(Path(assignment.notebook).stem, assignment.id, student)
+            except MissingEntry:
+                continue
+            found[student] = {g.name: g.auto_score is not None and g.auto_score >= g.max_score for g in notebook.grades
+                              if g.cell_type == "code" and g.auto_score is not None}
+    return found
+
+
+def kit_cells(out: Path, assignment: Assignment, students: list[str], public_only: bool = True) -> dict[str, dict[str, bool]]:
+    """student -> autograded cell -> whether every (public) test mapped to it by cells.yml passed."""
+    cell_map = load_cell_map(assignment.id)
+    found = {}
+    for student in students:
+        result = read_result(out / student / "results.json")
+        cells = {}
+        for grade_id, patterns in cell_map.items():
+            mapped = [t for t in result.tests if (t.name.startswith("test_public::") or not public_only)
+                      and any(matches(p, t.name) for p in patterns)]
+            if mapped:
+                cells[grade_id] = all(t.status == PASSED for t in mapped)
+        found[student] = cells
+    return found
+
+
+def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]]) -> dict:
+    agree, differ = 0, []
+    for student, cells in sorted(nbgrader.items()):
+        for grade_id, passed in sorted(cells.items()):
+            if grade_id not in kit.get(student, {}):
+                continue
+            if kit[student][grade_id] == passed:
+                agree += 1
+            else:
+                differ.append(f"{student}/{grade_id}: nbgrader {'pass' if passed else 'fail'}, "
+                              f"kit {'pass' if kit[student][grade_id] else 'fail'}")
+    return {"cells_compared": agree + len(differ), "agree": agree, "differ": differ,
+            "not_graded_by_nbgrader": sorted(set(kit) - set(nbgrader))}
+
+
+def _busy_cpu() -> float:
+    """CPU seconds the machine has spent busy (not idle or waiting on I/O) since it started. Not the grader's
+    children's rusage: a worker killed with its sandbox is never waited for, and its time would be lost."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _timing(grader: str, assignment: str, times: list[float], wall: float, cpu: float, peak: float | None,
+            count: int | None = None, worker_cpu: float | None = None) -> Timing:
+    count = len(times) if count is None else count
+    ordered = sorted(times)
+    p50 = statistics.median(ordered) if ordered else wall / max(count, 1)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else p50
+    return Timing(grader, assignment, count, round(wall, 2), round(count / wall, 3) if wall else 0.0,
+                  round(p50, 3), round(p95, 3), round(cpu, 1), peak,
+                  None if worker_cpu is None else round(worker_cpu, 1))
+
+
+def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: bool, only: list[str], out: Path,
+          work: Path = WORK, log=print) -> dict:
+    """Grade each assignment's synthetic class; the figures are written to ``out`` after each assignment."""
+    course, work = load_course(course_file), work.resolve()  # nbgrader runs in a folder of its own
+    chosen = [a for a in course.assignments if (not only or a.id in only) and samples.has_samples(a.id)]
+    if not chosen:
+        raise ConfigError([f"--assignments {' '.join(only)}: none of these is in {course_file} with a sample class "
+                           "(samples/<id>/class.yml)"])
+    rows, comparisons = [], {}
+    for assignment in chosen:
+        folder = work / "class" / assignment.id
+        kinds = synthetic_class(assignment, students, folder, work)
+        log(f"{assignment.id}: {len(kinds)} synthetic submissions; grading with the kit")
+        kit = run_kit(assignment, folder, work / "kit" / assignment.id, jobs, sandbox)
+        rows.append(kit)
+        if nbgrader:
+            subset = sorted(kinds)[:nbgrader]
+            log(f"{assignment.id}: nbgrader autograde of {len(subset)} of them")
+            course_dir = work / "nbgrader" / assignment.id
+            rows.append(run_nbgrader(assignment, folder, subset, course_dir))
+            cells = nbgrader_cells(course_dir, assignment, subset)
+            comparisons[assignment.id] = {
+                "public_tests": compare(kit_cells(work / "kit" / assignment.id, assignment, subset), cells),
+                "all_tests": compare(kit_cells(work / "kit" / assignment.id, assignment, subset, False), cells)}
+        figures = _figures(students, nbgrader, jobs, sandbox, rows, comparisons)
+        write_json_atomically(out, figures)
+    return figures
+
+
+def _figures(students: int, nbgrader: int, jobs: int, sandbox: bool, rows: list[Timing], comparisons: dict) -> dict:
+    figures = {"students_per_assignment": students, "nbgrader_subset": nbgrader, "jobs": jobs, "sandbox": sandbox,
+               "cores": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()],
+               "rows": [asdict(r) for r in rows], "kit_total": _total(rows, "kit"),
+               "nbgrader_total": _total(rows, "nbgrader"), "pass_fail": comparisons}
+    kit_rate, nb_rate = figures["kit_total"]["per_second"], figures["nbgrader_total"]["per_second"]
+    figures["speedup"] = round(kit_rate / nb_rate, 1) if nb_rate else None
+    return figures
+
+
+def _total(rows: list[Timing], grader: str) -> dict:
+    mine = [r for r in rows if r.grader == grader]
+    count, wall = sum(r.submissions for r in mine), sum(r.wall_s for r in mine)
+    return {"submissions": count, "wall_s": round(wall, 2), "per_second": round(count / wall, 3) if wall else 0.0,
+            "cpu_s": round(sum(r.cpu_s for r in mine), 1),
+            "worker_cpu_s": round(sum(r.worker_cpu_s for r in mine), 1)
+            if mine and all(r.worker_cpu_s is not None for r in mine) else None}
+
+
+def show(figures: dict) -> None:
+    from rich.table import Table
+    table = Table(title=f"bench: {figures['students_per_assignment']} students per assignment, "
+                        f"--jobs {figures['jobs']}, sandbox {'on' if figures['sandbox'] else 'OFF'}", title_justify="left")
+    for column in ("grader", "assignment", "submissions", "wall s", "subs/s", "p50 s", "p95 s", "cpu s",
+                   "students' cpu s", "peak worker RSS"):
+        table.add_column(column, justify="left" if column in ("grader", "assignment") else "right")
+    for r in figures["rows"]:
+        peak = f"{r['peak_worker_rss_mb']:.0f} MB" if r["peak_worker_rss_mb"] else ""
+        students = f"{r['worker_cpu_s']:.0f}" if r.get("worker_cpu_s") is not None else ""
+        table.add_row(r["grader"], r["assignment"], str(r["submissions"]), f"{r['wall_s']:.1f}",
+                      f"{r['per_second']:.2f}", f"{r['p50_s']:.2f}", f"{r['p95_s']:.2f}", f"{r['cpu_s']:.0f}", students,
+                      peak)
+    for grader in ("kit", "nbgrader"):
+        total = figures[f"{grader}_total"]
+        if total["submissions"]:
+            table.add_row(grader, "all", str(total["submissions"]), f"{total['wall_s']:.1f}",
+                          f"{total['per_second']:.2f}", "", "", f"{total['cpu_s']:.0f}", "", "", style="bold")
+    console.print(table)
+    if figures["speedup"]:
+        console.print(f"kit / nbgrader, submissions per second: [bold]{figures['speedup']}x[/]")
+    for assignment, comparisons in figures["pass_fail"].items():
+        for tests, comparison in comparisons.items():
+            console.print(f"{assignment}, nbgrader's check cells against the kit's {tests.replace('_', ' ')} "
+                                 f"of each cell: {comparison['agree']} of {comparison['cells_compared']} agree"
+                                 + "".join(f"\n  differs: {d}" for d in comparison["differ"]), markup=False)

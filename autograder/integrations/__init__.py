@@ -1,0 +1,1 @@
+"""The kit inside other graders' tools: nbgrader's gradebook, formgrader and feedback."""

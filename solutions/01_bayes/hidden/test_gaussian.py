@@ -1,0 +1,177 @@
+"""Hidden tests, assignment 01, parts 8-9: normal-normal conjugacy, Bayesian linear regression, ridge."""
+import functools
+
+import numpy as np
+import pytest
+
+from autograder import checks
+
+
+value_error = functools.partial(checks.raises_with_message, "ValueError",
+                                example="raise ValueError(f't must have shape ({n},), got {t.shape}')")
+
+
+def pair(got, what):
+    """The two parts of a returned tuple, or a failure that says what came back instead."""
+    try:
+        first, second = got
+    except (TypeError, ValueError):
+        checks.fail(f"{what}: expected a tuple of two values, got {checks.summary(got)}.")
+    return first, second
+
+
+def reference_normal(mu0, sigma0, x, sigma):
+    precision = 1 / sigma0**2 + len(x) / sigma**2
+    return (mu0 / sigma0**2 + np.sum(x) / sigma**2) / precision, np.sqrt(1 / precision)
+
+
+def regression_problem(seed=11, n=25, d=4):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    t = X @ rng.normal(size=d) + rng.normal(scale=0.5, size=n)
+    return X, t
+
+
+# ---------------------------------------------------------------- normal_posterior
+@pytest.mark.points(2)
+@pytest.mark.hint("Try two observations by hand: each one adds the same amount to the precision, and the mean weights"
+                  " prior and data by their precisions.")
+def test_normal_posterior_several_observations(student):
+    """Five observations. Typical mistakes: returning the variance, or adding variances instead of precisions."""
+    x = np.array([2.1, 1.4, 3.3, 2.8, 1.9])
+    checks.close(student.normal_posterior(1.0, 2.0, x, 1.5), reference_normal(1.0, 2.0, x, 1.5), rtol=1e-9,
+                 what="normal_posterior(1.0, 2.0, [2.1, 1.4, 3.3, 2.8, 1.9], 1.5) as (mu_n, sigma_n)",
+                 hint="1/sigma_n^2 = 1/sigma0^2 + n/sigma^2, and return sigma_n, the standard deviation")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Check what the function returns as its second value: the docstring asks for a standard deviation.")
+def test_normal_posterior_std_not_variance(student):
+    """Typical mistake (NKA calls sigma_n a 'variance'): prior N(3, 2^2), x = [5, 7], sigma = 4."""
+    mu_n, sigma_n = reference_normal(3.0, 2.0, [5.0, 7.0], 4.0)
+    got = checks.shape(student.normal_posterior(3.0, 2.0, [5.0, 7.0], 4.0), (2,),
+                       what="normal_posterior(3.0, 2.0, [5.0, 7.0], 4.0)")
+    checks.close(got[1], sigma_n, rtol=1e-9, what="sigma_n from normal_posterior(3.0, 2.0, [5.0, 7.0], 4.0)",
+                 hint="return the standard deviation sqrt(sigma_n^2)")
+
+
+@pytest.mark.points(1)
+def test_normal_posterior_no_data(student):
+    """Edge case: no observations leave the prior N(mu0, sigma0^2) unchanged."""
+    checks.close(student.normal_posterior(-1.5, 0.7, [], 2.0), [-1.5, 0.7], rtol=1e-12,
+                 what="normal_posterior(-1.5, 0.7, [], 2.0)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("With many observations the posterior should shrink around their mean: does yours get narrower as n"
+                  " grows?")
+def test_normal_posterior_many_observations(student):
+    """10,000 observations: sigma_n shrinks like sigma / sqrt(n) and mu_n approaches the sample mean."""
+    x = np.random.default_rng(3).normal(4.0, 2.0, size=10_000)
+    checks.close(student.normal_posterior(0.0, 1.0, x, 2.0), reference_normal(0.0, 1.0, x, 2.0), rtol=1e-9,
+                 what="normal_posterior(0.0, 1.0, x, 2.0) with 10,000 observations")
+
+
+@pytest.mark.points(1)
+def test_normal_posterior_rejects_invalid(student):
+    """Input validation: standard deviations must be positive."""
+    value_error(student.normal_posterior, 0.0, 0.0, [1.0], 0.5, what="normal_posterior(0, sigma0=0, [1], 0.5)")
+    value_error(student.normal_posterior, 0.0, 1.0, [1.0], -0.5, what="normal_posterior(0, 1, [1], sigma=-0.5)")
+
+
+# ---------------------------------------------------------------- blr_posterior
+@pytest.mark.points(3)
+def test_blr_posterior_general_prior(student):
+    """Posterior with a non-zero prior mean and a correlated prior covariance, against the closed form."""
+    X, t = regression_problem()
+    mu0 = np.array([0.5, -1.0, 0.0, 2.0])
+    A = np.random.default_rng(12).normal(size=(4, 4))
+    Sigma0 = A @ A.T + 0.5 * np.eye(4)
+    sigma = 0.5
+    precision = np.linalg.inv(Sigma0) + X.T @ X / sigma**2
+    Sigma_n = np.linalg.inv(precision)
+    mu_n = Sigma_n @ (np.linalg.solve(Sigma0, mu0) + X.T @ t / sigma**2)
+    got = pair(student.blr_posterior(X, t, sigma, mu0, Sigma0), what="blr_posterior (mu_n, Sigma_n)")
+    checks.close(got[0], mu_n, rtol=1e-7, atol=1e-10, what="mu_n from blr_posterior",
+                 hint="mu_n = Sigma_n (Sigma0^{-1} mu0 + X^T t / sigma^2)")
+    checks.close(got[1], Sigma_n, rtol=1e-7, atol=1e-12, what="Sigma_n from blr_posterior",
+                 hint="Sigma_n = (Sigma0^{-1} + X^T X / sigma^2)^{-1}")
+
+
+@pytest.mark.points(1)
+def test_blr_posterior_shapes_and_symmetry(student):
+    """Shapes and dtypes: mu_n has shape (d,), Sigma_n shape (d, d) and is symmetric."""
+    X, t = regression_problem(seed=13, n=40, d=3)
+    mu_n, Sigma_n = pair(student.blr_posterior(X.tolist(), t.tolist(), 1.0, [0.0, 0.0, 0.0], np.eye(3).tolist()),
+                         what="blr_posterior (mu_n, Sigma_n)")
+    checks.shape(mu_n, (3,), what="mu_n from blr_posterior with d = 3")
+    Sigma_n = checks.shape(Sigma_n, (3, 3), what="Sigma_n from blr_posterior with d = 3")
+    checks.close(Sigma_n, Sigma_n.T, rtol=1e-10, atol=1e-14, what="Sigma_n compared with its transpose",
+                 hint="a covariance matrix is symmetric")
+
+
+@pytest.mark.points(2)
+def test_blr_mean_equals_ridge(student):
+    """Textbook: with prior N(0, I/alpha) the posterior mean is ridge regression with lambda = alpha sigma^2."""
+    X, t = regression_problem(seed=14, n=30, d=5)
+    alpha, sigma = 3.0, 0.4
+    expected = np.linalg.solve(X.T @ X + alpha * sigma**2 * np.eye(5), X.T @ t)
+    mu_n, _ = pair(student.blr_posterior(X, t, sigma, np.zeros(5), np.eye(5) / alpha), what="blr_posterior (mu_n, Sigma_n)")
+    checks.close(mu_n, expected, rtol=1e-7, atol=1e-10, what="mu_n with prior N(0, I / alpha)",
+                 hint="with mu0 = 0 and Sigma0 = I / alpha this is (X^T X + alpha sigma^2 I)^{-1} X^T t")
+
+
+@pytest.mark.points(1)
+def test_blr_rejects_mismatched_shapes(student):
+    """Input validation: len(t) != n, a prior of the wrong size, a non-positive sigma."""
+    X, t = regression_problem()
+    value_error(student.blr_posterior, X, t[:-1], 0.5, np.zeros(4), np.eye(4),
+                what="blr_posterior with X of shape (25, 4) and t of shape (24,)")
+    value_error(student.blr_posterior, X, t, 0.5, np.zeros(3), np.eye(3),
+                what="blr_posterior with X of shape (25, 4) and a prior for 3 weights")
+    value_error(student.blr_posterior, X, t, 0.0, np.zeros(4), np.eye(4), what="blr_posterior with sigma = 0")
+
+
+# ---------------------------------------------------------------- ridge_regression
+@pytest.mark.points(2)
+def test_ridge_values(student):
+    """Closed form (X^T X + lambda I)^{-1} X^T t on a random problem."""
+    X, t = regression_problem(seed=15, n=20, d=6)
+    got = student.ridge_regression(X, t, 2.5)
+    checks.close(got, np.linalg.solve(X.T @ X + 2.5 * np.eye(6), X.T @ t), rtol=1e-8, atol=1e-12,
+                 what="ridge_regression(X, t, lam=2.5)")
+
+
+@pytest.mark.points(1)
+def test_ridge_zero_is_least_squares(student):
+    """Textbook: maximum likelihood (lambda = 0) is least squares."""
+    X, t = regression_problem(seed=16, n=50, d=3)
+    checks.close(student.ridge_regression(X, t, 0.0), np.linalg.lstsq(X, t, rcond=None)[0], rtol=1e-8,
+                 what="ridge_regression(X, t, lam=0)")
+
+
+@pytest.mark.points(1)
+def test_ridge_rejects_invalid(student):
+    """Input validation: negative lambda, mismatched lengths."""
+    X, t = regression_problem()
+    value_error(student.ridge_regression, X, t, -1.0, what="ridge_regression(X, t, lam=-1)")
+    value_error(student.ridge_regression, X, t[:10], 1.0, what="ridge_regression with 25 rows of X and 10 targets")
+
+
+# ---------------------------------------------------------------- blr_predictive
+@pytest.mark.points(1)
+def test_blr_predictive_values(student):
+    """Predictive mean x mu_n and standard deviation sqrt(sigma^2 + x Sigma_n x^T) on new inputs."""
+    rng = np.random.default_rng(17)
+    X_new = rng.normal(size=(6, 3))
+    mu_n = rng.normal(size=3)
+    A = rng.normal(size=(3, 3))
+    Sigma_n = A @ A.T / 10
+    mean = X_new @ mu_n
+    std = np.sqrt(0.3**2 + np.sum((X_new @ Sigma_n) * X_new, axis=1))
+    got = pair(student.blr_predictive(X_new, mu_n, Sigma_n, 0.3), what="blr_predictive (mean, std)")
+    checks.close(got[0], mean, rtol=1e-9, what="predictive mean from blr_predictive")
+    checks.close(got[1], std, rtol=1e-9, what="predictive standard deviation from blr_predictive",
+                 hint="noise variance plus x Sigma_n x^T for each row, then the square root")
+    value_error(student.blr_predictive, X_new, mu_n[:2], Sigma_n, 0.3,
+                what="blr_predictive with X_new of shape (6, 3) and mu_n of shape (2,)")

@@ -1,0 +1,134 @@
+"""Hidden tests, Part C: mini-batch SGD on the UCI digits.
+
+The grader loads the digits itself, builds the notebook's fixed split, calls the student's `train_mlp` in
+the worker with the grader's seed and the notebook's settings (a fixed number of epochs), and scores the
+returned parameters with its own forward pass against its own labels. Each run takes about a second with
+the reference solution; the budget below is generous for slower, correct code.
+"""
+import time
+
+import numpy as np
+import pytest
+
+from autograder import checks
+from autograder.course.layout import DATASETS
+
+SEED = 2024                    # the grader's seed
+TIME_BUDGET_S = 20.0           # wall time allowed for one training run (the reference needs about 1 s)
+SMALL_RUN = dict(sizes=[64, 32, 10], activation="relu", epochs=100, batch_size=16, lr=0.1)
+FULL_RUN = dict(sizes=[64, 64, 10], activation="relu", epochs=60, batch_size=32, lr=0.1)
+SMALL_TARGET = 0.88            # Sec3.3 reports about 92 %; correct code lands in 0.89..0.94 across seeds
+FULL_TARGET = 0.96             # the issue's target for the full training split; correct code: 0.966..0.98
+
+
+def load_split():
+    """The notebook's split: the 5th, 10th, ... image of each digit is a test image."""
+    with np.load(DATASETS / "digits.npz") as data:
+        X = data["images"].reshape(-1, 64).astype(np.float64) / 16.0
+        y = data["labels"].astype(np.int64)
+    occurrence = np.zeros(len(y), dtype=np.int64)
+    seen = np.zeros(10, dtype=np.int64)
+    for i, label in enumerate(y):
+        occurrence[i] = seen[label]
+        seen[label] += 1
+    test = occurrence % 5 == 4
+    return X[~test], y[~test], X[test], y[test]
+
+
+def scores(params, X):
+    n_layers = len(params) // 2
+    h = X
+    for l in range(1, n_layers + 1):
+        h = h @ params[f"W{l}"] + params[f"b{l}"]
+        if l < n_layers:
+            h = np.maximum(h, 0.0)
+    return h
+
+
+def trained_params(result, sizes, label):
+    checks.true(isinstance(result, (tuple, list)) and len(result) == 2,
+                f"{label}: train_mlp should return (params, history), got {checks.summary(result)}.")
+    params, history = result
+    checks.true(isinstance(params, dict), f"{label}: params should be a dict, got {checks.summary(params)}.")
+    out = {}
+    for l in range(1, len(sizes)):
+        for name, shape in ((f"W{l}", (sizes[l - 1], sizes[l])), (f"b{l}", (sizes[l],))):
+            checks.true(name in params, f"{label}: params has no {name!r} (keys: {sorted(params)}).")
+            out[name] = checks.finite(checks.shape(params[name], shape, what=f"{label}: params[{name!r}]"),
+                                      what=f"{label}: params[{name!r}]",
+                                      hint="the training diverged: check the learning rate schedule and dz / N")
+    return out, history
+
+
+def timed_training(student, X, y, label, **run):
+    start = time.perf_counter()
+    result = student.train_mlp(X, y, seed=SEED, **run)
+    elapsed = time.perf_counter() - start
+    checks.true(elapsed <= TIME_BUDGET_S,
+                f"{label}: training took {elapsed:.1f} s, over the budget of {TIME_BUDGET_S:.0f} s.",
+                hint="work on whole mini-batches with matrix products, not on one example at a time")
+    return trained_params(result, run["sizes"], label)
+
+
+@pytest.mark.points(4)
+@pytest.mark.hint("If the public tests pass but training does not learn, test the network's gradients numerically, "
+                  "then the learning-rate schedule and the shuffling.")
+def test_textbook_experiment_200_images(student):
+    """Textbook value (Sec3.3): 64 -> 32 -> 10 trained on 200 images reaches about 92 % test accuracy."""
+    X_train, y_train, _, _ = load_split()
+    check_test_accuracy(student, X_train[::7][:200], y_train[::7][:200], "64-32-10 on 200 images, 100 epochs",
+                        SMALL_RUN, SMALL_TARGET, "the textbook reaches about 0.92; ")
+
+
+@pytest.mark.points(4)
+@pytest.mark.hint("If the public tests pass but training does not learn, test the network's gradients numerically, "
+                  "then the learning-rate schedule and the shuffling.")
+def test_full_training_split(student):
+    """Target: 64 -> 64 -> 10 trained on the 1,442 training images reaches at least 96 % test accuracy."""
+    X_train, y_train, _, _ = load_split()
+    check_test_accuracy(student, X_train, y_train, "64-64-10 on 1,442 images, 60 epochs", FULL_RUN, FULL_TARGET)
+
+
+def check_test_accuracy(student, X, y, label, run, target, textbook=""):
+    """Train the student's MLP with the grader's budget, then score its parameters on the held-out split here."""
+    _, _, X_test, y_test = load_split()
+    params, _history = timed_training(student, X, y, label, **run)
+    acc = float(np.mean(scores(params, X_test).argmax(axis=1) == y_test))
+    checks.true(acc >= target, f"{label}: test accuracy {acc:.3f}; {textbook}at least {target} is required.",
+                hint="check the gradient of every layer, the shuffling, and the learning rate lr * (1 - e / E)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Record one entry per epoch, measured after the epoch's last update, for the training and the "
+                  "validation set.")
+def test_history(student):
+    """The history has one entry per epoch for train and validation, and matches the returned parameters."""
+    X_train, y_train, X_test, y_test = load_split()
+    X, y = X_train[::7][:200], y_train[::7][:200]
+    run = {**SMALL_RUN, "epochs": 10}
+    result = student.train_mlp(X, y, seed=SEED, X_val=X_test, y_val=y_test, **run)
+    params, history = trained_params(result, run["sizes"], "10 epochs with X_val")
+    checks.true(isinstance(history, dict), f"history should be a dict, got {checks.summary(history)}.")
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
+        checks.true(key in history, f"history has no {key!r} (keys: {sorted(history)}).")
+        checks.shape(history[key], (10,), what=f"history[{key!r}] after 10 epochs")
+    loss = np.asarray(history["train_loss"], dtype=float)
+    checks.true(loss[-1] < 0.75 * loss[0],
+                f"the training loss should fall by at least a quarter in 10 epochs; it went from {loss[0]:.3f} to {loss[-1]:.3f}.")
+    want_train = float(np.mean(scores(params, X).argmax(axis=1) == y))
+    want_val = float(np.mean(scores(params, X_test).argmax(axis=1) == y_test))
+    checks.close([history["train_acc"][-1], history["val_acc"][-1]], [want_train, want_val], atol=1e-9,
+                 what="the last epoch's (train_acc, val_acc)",
+                 hint="measure after the epoch's last update, on the full training and validation sets")
+
+
+@pytest.mark.points(1)
+def test_training_is_reproducible(student):
+    """Edge case: the same seed gives the same parameters (all randomness comes from the seed)."""
+    X_train, y_train, _, _ = load_split()
+    run = {**SMALL_RUN, "epochs": 3}
+    first, _ = trained_params(student.train_mlp(X_train[:100], y_train[:100], seed=SEED, **run), run["sizes"], "run 1")
+    second, _ = trained_params(student.train_mlp(X_train[:100], y_train[:100], seed=SEED, **run), run["sizes"], "run 2")
+    for name in sorted(first):
+        checks.close(second[name], first[name], rtol=0, atol=0, what=f"params[{name!r}] of a second run with the same seed",
+                     hint="create every generator from `seed` (np.random.default_rng(seed)); do not use np.random.*")
