@@ -107,6 +107,16 @@ def _moment(text: str) -> datetime:
     return moment
 
 
+def _share(text: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        share = None
+    if share is None or not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return share
+
+
 def _device_request(text: str) -> str:
     if text not in REQUESTS:
         raise argparse.ArgumentTypeError(f"expected one of {', '.join(REQUESTS)} (from the option or "
@@ -192,6 +202,17 @@ def cmd_grade(args) -> int:
     return 0
 
 
+def cmd_similarity(args) -> int:
+    from autograder.reports import similarity  # copydetect imports matplotlib's pyplot: only where it is needed
+    assignment = _course(args).assignment(args.assignment)
+    threshold = similarity.THRESHOLD if args.threshold is None else args.threshold
+    found = similarity.run(assignment.id, assignment.notebook, args.submissions, threshold)
+    similarity.show(found)
+    for path in similarity.write(found, args.out or GRADES / assignment.id / "similarity"):
+        terminal.console.print(f"wrote {path}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from autograder.authoring import samples
     for assignment in _course(args).assignments:
@@ -206,7 +227,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from autograder.reports import html  # matplotlib: imported only where it is needed
+    from autograder.reports import html, pages  # matplotlib: imported only where it is needed
     from autograder.reports.status import course_status
     course = _course_with_points(args)
     now = args.now or datetime.now(timezone.utc)
@@ -223,7 +244,7 @@ def cmd_report(args) -> int:
             terminal.show_status(statuses)
             page = html.course_report(course, statuses, rows, now)
     default = GRADES / args.assignment / "report.html" if args.assignment else GRADES / "report.html"
-    terminal.console.print(f"wrote {html.write(args.html or default, page)}")
+    terminal.console.print(f"wrote {pages.write(args.html or default, page)}")
     return 0
 
 
@@ -310,7 +331,7 @@ def cmd_bench(args) -> int:
         require_sandbox()
     figures = bench.bench(args.course, args.students, min(args.nbgrader, args.students), args.jobs or default_jobs(),
                           not args.no_sandbox, args.assignments, args.out, args.work,
-                          log=lambda text: terminal.errors.print(text, markup=False))
+                          log=lambda text: terminal.errors.print(text, markup=False), similar=args.similarity)
     bench.show(figures)
     terminal.console.print(f"wrote {args.out}")
     return 0
@@ -467,6 +488,13 @@ VERBS = (
          "For each RESULTS/<student>/results.json write OUT/<student>.md and .html: their tests, why the failing "
          "ones failed and the hints, as much as course.yml's hidden_visibility allows; never the expected values "
          "of hidden tests."),
+    Verb("similarity", "which submissions look copied from each other (evidence, never a grade)", cmd_similarity,
+         (ID, arg("submissions", type=Path), arg("--out", type=Path, help="output folder (default: grades/<ID>/similarity)"),
+          arg("--threshold", type=_share, metavar="T",
+              help="flag the pairs whose similarity is at least T, from 0 to 1 (default: the report's, 0.5)")),
+         "Compare the graded cells of every two submissions in SUBMISSIONS (found as grade finds them) by winnowed "
+         "fingerprints (MOSS), the release's code left out and names, layout and constants normalised. Writes "
+         "OUT/similarity.json and OUT/similarity.html; nothing goes into results or feedback."),
     Verb("classroom", "assemble a student template repository (GitHub Classroom) for an assignment", cmd_classroom,
          (ID, arg("--out", type=Path, help="an absent or empty folder (default: build/classroom/<ID>, rebuilt)")),
          "Write a repository a student can start from: the release, the public tests, the engine that runs "
@@ -508,7 +536,9 @@ VERBS = (
           arg("--work", type=Path, default=BUILD / "bench", help="where the classes and results go "
                                                                  "(default: build/bench)"),
           arg("--jobs", type=int, default=None, help="grader processes (default: cores + 1)"),
-          arg("--no-sandbox", action="store_true", help="grade without bubblewrap (unsafe; for comparison only)")),
+          arg("--no-sandbox", action="store_true", help="grade without bubblewrap (unsafe; for comparison only)"),
+          arg("--similarity", type=int, default=0, metavar="N",
+              help="also time the similarity report on N synthetic submissions of each assignment (default: 0)")),
          BENCH_DESCRIPTION),
     Verb("demo", "grade the sample class of every assignment and show the gradebook", cmd_demo,
          (GRADEBOOK, *GRADING)),

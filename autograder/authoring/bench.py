@@ -40,6 +40,7 @@ from autograder.course.layout import BUILD, DATASETS, ROOT, SOLUTIONS, source_no
 from autograder.grading.discover import unpack_zip
 from autograder.grading.results import PASSED, read_result, write_json_atomically
 from autograder.integrations.nbgrader_bridge import nbgrader_environment
+from autograder.reports import similarity
 from autograder.reports.terminal import console, progress_bar
 
 WORK = BUILD / "bench"
@@ -114,6 +115,20 @@ def run_kit(assignment: Assignment, folder: Path, out: Path, jobs: int, sandbox:
 def _worker_figures(results, key: str) -> list[float]:
     found = [r.extra.get("worker", {}).get(key) for r in results]
     return [f for f in found if isinstance(f, (int, float))]
+
+
+def run_similarity(assignment: Assignment, students: int, work: Path) -> dict:
+    """Time the similarity report (read, fingerprint, compare every pair, write the JSON and HTML) on a synthetic
+    class: nearly every submission there is a copy of the reference or of a sample, the worst case."""
+    folder = work / "similarity" / assignment.id
+    synthetic_class(assignment, students, folder / "class", work)
+    started = time.monotonic()
+    report = similarity.run(assignment.id, assignment.notebook, folder / "class")
+    similarity.write(report, folder / "out")
+    seconds = time.monotonic() - started
+    pairs = len(report.submitted) * (len(report.submitted) - 1) // 2
+    return {"assignment": assignment.id, "submissions": len(report.submitted) + len(report.skipped), "pairs": pairs,
+            "seconds": round(seconds, 2), "pairs_per_second": round(pairs / seconds)}
 
 
 def run_nbgrader(assignment: Assignment, folder: Path, students: list[str], course_dir: Path) -> Timing:
@@ -231,15 +246,19 @@ def _timing(grader: str, assignment: str, times: list[float], wall: float, cpu: 
 
 
 def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: bool, only: list[str], out: Path,
-          work: Path = WORK, log=print) -> dict:
-    """Grade each assignment's synthetic class; the figures are written to ``out`` after each assignment."""
+          work: Path = WORK, log=print, similar: int = 0) -> dict:
+    """Grade each assignment's synthetic class (and, with ``similar``, time the similarity report on that many
+    synthetic submissions); the figures are written to ``out`` after each assignment."""
     course, work = load_course(course_file), work.resolve()  # nbgrader runs in a folder of its own
     chosen = [a for a in course.assignments if (not only or a.id in only) and samples.has_samples(a.id)]
     if not chosen:
         raise ConfigError([f"--assignments {' '.join(only)}: none of these is in {course_file} with a sample class "
                            "(samples/<id>/class.yml)"])
-    rows, comparisons = [], {}
+    rows, comparisons, similarities = [], {}, []
     for assignment in chosen:
+        if similar:
+            log(f"{assignment.id}: the similarity report of {similar} synthetic submissions")
+            similarities.append(run_similarity(assignment, similar, work))
         folder = work / "class" / assignment.id
         kinds = synthetic_class(assignment, students, folder, work)
         log(f"{assignment.id}: {len(kinds)} synthetic submissions; grading with the kit")
@@ -254,7 +273,7 @@ def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: b
             comparisons[assignment.id] = {
                 "public_tests": compare(kit_cells(work / "kit" / assignment.id, assignment, subset), cells),
                 "all_tests": compare(kit_cells(work / "kit" / assignment.id, assignment, subset, False), cells)}
-        figures = _figures(students, nbgrader, jobs, sandbox, rows, comparisons)
+        figures = _figures(students, nbgrader, jobs, sandbox, rows, comparisons) | {"similarity": similarities}
         write_json_atomically(out, figures)
     return figures
 
@@ -299,8 +318,11 @@ def show(figures: dict) -> None:
     console.print(table)
     if figures["speedup"]:
         console.print(f"kit / nbgrader, submissions per second: [bold]{figures['speedup']}x[/]")
+    for timing in figures["similarity"]:
+        console.print(f"similarity of {timing['assignment']}: {timing['submissions']} submissions, {timing['pairs']:,} "
+                      f"pairs in {timing['seconds']:.1f} s ({timing['pairs_per_second']:,} pairs/s)")
     for assignment, comparisons in figures["pass_fail"].items():
         for tests, comparison in comparisons.items():
             console.print(f"{assignment}, nbgrader's check cells against the kit's {tests.replace('_', ' ')} "
-                                 f"of each cell: {comparison['agree']} of {comparison['cells_compared']} agree"
-                                 + "".join(f"\n  differs: {d}" for d in comparison["differ"]), markup=False)
+                          f"of each cell: {comparison['agree']} of {comparison['cells_compared']} agree"
+                          + "".join(f"\n  differs: {d}" for d in comparison["differ"]), markup=False)

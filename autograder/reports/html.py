@@ -6,54 +6,37 @@ released, due and graded, the spread of grades, and every student's grades side 
 """
 from __future__ import annotations
 
-import html
-import io
 from datetime import datetime
-from pathlib import Path
 from statistics import median
-
-import matplotlib
-from matplotlib.figure import Figure
 
 from autograder.course.config import Assignment, Course
 from autograder.reports.gradebook import Row
+from autograder.reports.pages import BLUE, ORANGE, escape, figure, page, plot_axes, svg, table
 from autograder.reports.status import AssignmentStatus
-
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #ddd; text-align: left; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1.5em 0; } figcaption { font-weight: 600; margin-bottom: 0.3em; }
-.late { color: #a34700; } .bad { color: #b00020; } .muted { color: #666; }
-"""
-RC = {"svg.fonttype": "none", "svg.hashsalt": "autograder", "font.size": 9}
-BLUE, ORANGE = "#3b6ea5", "#e08a2c"
-
 
 def assignment_report(course: Course, assignment: Assignment, rows: list[Row],
                       pass_rates: list[tuple[str, float, float, int]], generated: datetime) -> str:
     """The HTML page for one assignment; ``pass_rates`` as Gradebook.pass_rates returns them."""
     title = f"{assignment.title} ({assignment.id})"
     policy = assignment.late_policy
-    body = [f"<h1>{_e(title)}</h1>",
-            f"<p class='muted'>{_e(course.course.name)}, {_e(course.course.term)}. Due {_e(_when(assignment.due))}; "
+    body = [f"<h1>{escape(title)}</h1>",
+            f"<p class='muted'>{escape(course.course.name)}, {escape(course.course.term)}. Due {escape(_when(assignment.due))}; "
             f"late: {policy.grace_minutes} min grace, {policy.penalty_per_day:.0%} per day, zero after "
-            f"{policy.max_days_late} days. Report of {_e(_when(generated))}.</p>"]
+            f"{policy.max_days_late} days. Report of {escape(_when(generated))}.</p>"]
     if not rows:
         body.append("<p id='empty'>No submission of this assignment has been graded yet.</p>")
-        return _page(title, body)
+        return page(title, body)
     grades = [row.final_score for row in rows]
     late = [row for row in rows if row.days_late]
     body.append(
         f"<p id='summary'>{len(rows)} students graded; mean grade {sum(grades) / len(grades):.1f}, median "
         f"{median(grades):g} of {assignment.points:g}; {sum(g >= assignment.points for g in grades)} full marks; "
         f"{len(late)} late; {sum(row.status != 'graded' for row in rows)} could not be graded.</p>")
-    body.append(_figure("histogram", "Grades (after late penalties)", _histogram(grades, assignment.points)))
-    body.append(_figure("pass-rates", "Pass rate per test, the tests most students fail first", _pass_rates(pass_rates)))
-    body.append(_figure("times", "Grading time per submission", _times([row.execution_time for row in rows])))
+    body.append(figure("histogram", "Grades (after late penalties)", _histogram(grades, assignment.points)))
+    body.append(figure("pass-rates", "Pass rate per test, the tests most students fail first", _pass_rates(pass_rates)))
+    body.append(figure("times", "Grading time per submission", _times([row.execution_time for row in rows])))
     body.append("<h2>Students</h2>")
-    body.append(_table(
+    body.append(table(
         ["student", ("grade", "n"), ("tests", "n"), "status", "submitted", ("days late", "n"), ("penalty", "n"),
          ("time", "n"), "device"],
         [[row.student, (f"{row.final_score:g}", "n"), (f"{row.score:g}/{row.max_score:g}", "n"),
@@ -61,15 +44,15 @@ def assignment_report(course: Course, assignment: Assignment, rows: list[Row],
           _when(datetime.fromisoformat(row.submitted_at)) if row.submitted_at else "",
           (str(row.days_late) if row.days_late else "", "n late"), (f"{row.penalty:.0%}" if row.penalty else "", "n late"),
           (f"{row.execution_time:.1f} s", "n"), row.device] for row in rows], table_id="students"))
-    return _page(title, body)
+    return page(title, body)
 
 
 def course_report(course: Course, statuses: list[AssignmentStatus], rows: list[Row], generated: datetime) -> str:
     """The HTML page for the whole course."""
     title = f"{course.course.name}, {course.course.term}"
-    body = [f"<h1>{_e(title)}</h1>", f"<p class='muted'>Course summary of {_e(_when(generated))}.</p>",
+    body = [f"<h1>{escape(title)}</h1>", f"<p class='muted'>Course summary of {escape(_when(generated))}.</p>",
             "<h2>Assignments</h2>",
-            _table(["assignment", "state", "release", "due", "late work until", ("graded", "n"), ("late", "n"),
+            table(["assignment", "state", "release", "due", "late work until", ("graded", "n"), ("late", "n"),
                     ("mean grade", "n")],
                    [[f"{s.title} ({s.id})", s.state, _when(s.release), _when(s.due), _when(s.closes),
                      (str(s.graded), "n"), (str(s.late), "n"),
@@ -78,37 +61,31 @@ def course_report(course: Course, statuses: list[AssignmentStatus], rows: list[R
     graded = [s for s in statuses if s.graded]
     if graded:
         spread = {s.id: [100 * r.final_score / s.points for r in rows if r.assignment == s.id] for s in graded}
-        body.append(_figure("spread", "Grades per assignment (% of the points)", _boxplot(spread)))
+        body.append(figure("spread", "Grades per assignment (% of the points)", _boxplot(spread)))
     students = sorted({row.student for row in rows})
     grade = {(row.student, row.assignment): row for row in rows}
     body.append("<h2>Students</h2><p class='muted'>Grades after late penalties; "
                 "<span class='late'>late ones in orange</span>.</p>")
-    body.append(_table(
+    body.append(table(
         ["student", *[(s.id, "n") for s in statuses], ("total", "n")],
         [[student, *[_cell(grade.get((student, s.id))) for s in statuses],
           (f"{sum(r.final_score for (st, _), r in grade.items() if st == student):g}", "n")] for student in students],
         table_id="students"))
-    return _page(title, body)
-
-
-def write(path: Path, page: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return page(title, body)
 
 
 # ------------------------------------------------------------------ figures
 def _histogram(grades: list[float], points: float) -> str:
-    figure, axes = _axes(7, 2.6)
+    drawing, axes = plot_axes(7, 2.6)
     axes.hist(grades, bins=20, range=(0, points), color=BLUE, edgecolor="white")
     axes.set_xlabel(f"grade (of {points:g})")
     axes.set_ylabel("students")
-    return _svg(figure)
+    return svg(drawing)
 
 
 def _pass_rates(rates: list[tuple[str, float, float, int]]) -> str:
     names = [test.split("::")[-1] for test, *_ in rates]
-    figure, axes = _axes(7, 0.8 + 0.2 * len(rates))
+    drawing, axes = plot_axes(7, 0.8 + 0.2 * len(rates))
     bars = axes.barh(range(len(rates)), [100 * rate for _, _, rate, _ in rates],
                      color=[ORANGE if rate < 0.5 else BLUE for _, _, rate, _ in rates])
     axes.bar_label(bars, fmt="%.0f%%", padding=2, fontsize=7)
@@ -116,58 +93,23 @@ def _pass_rates(rates: list[tuple[str, float, float, int]]) -> str:
     axes.set_ylim(len(rates) - 0.5, -0.5)  # hardest at the top
     axes.set_xlim(0, 105)
     axes.set_xlabel("students who pass (%)")
-    return _svg(figure)
+    return svg(drawing)
 
 
 def _times(seconds: list[float]) -> str:
-    figure, axes = _axes(7, 2.4)
+    drawing, axes = plot_axes(7, 2.4)
     axes.hist(seconds, bins=20, color=BLUE, edgecolor="white")
     axes.set_xlabel("seconds to grade one submission")
     axes.set_ylabel("submissions")
-    return _svg(figure)
+    return svg(drawing)
 
 
 def _boxplot(spread: dict[str, list[float]]) -> str:
-    figure, axes = _axes(7, 2.8)
+    drawing, axes = plot_axes(7, 2.8)
     axes.boxplot(list(spread.values()), tick_labels=list(spread), vert=True)
     axes.set_ylim(-5, 105)
     axes.set_ylabel("grade (%)")
-    return _svg(figure)
-
-
-def _axes(width: float, height: float):
-    figure = Figure(figsize=(width, height), layout="constrained")
-    axes = figure.add_subplot()
-    axes.spines[["top", "right"]].set_visible(False)
-    return figure, axes
-
-
-def _svg(figure: Figure) -> str:
-    stream = io.StringIO()
-    with matplotlib.rc_context(RC):
-        figure.savefig(stream, format="svg", metadata={"Date": None})
-    text = stream.getvalue()
-    return text[text.index("<svg"):]  # drop the XML declaration and doctype: the SVG is inline in the page
-
-
-# ------------------------------------------------------------------ HTML
-def _page(title: str, body: list[str]) -> str:
-    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{_e(title)}</title><style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
-
-
-def _figure(figure_id: str, caption: str, svg: str) -> str:
-    return f"<figure id='{figure_id}'><figcaption>{_e(caption)}</figcaption>{svg}</figure>"
-
-
-def _table(header: list, rows: list[list], table_id: str) -> str:
-    """``header`` and cells are text, or (text, CSS class)."""
-    def cell(tag: str, value) -> str:
-        text, css = value if isinstance(value, tuple) else (value, "")
-        return f"<{tag} class='{css}'>{_e(text)}</{tag}>" if css else f"<{tag}>{_e(text)}</{tag}>"
-    head = "".join(cell("th", column) for column in header)
-    lines = "\n".join("<tr>" + "".join(cell("td", value) for value in row) + "</tr>" for row in rows)
-    return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>\n{lines}\n</tbody></table>"
+    return svg(drawing)
 
 
 def _cell(row: Row | None):
@@ -180,5 +122,3 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M %z")
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
