@@ -1,14 +1,14 @@
 """Hidden tests, assignment 01, parts 1-3: Bayes' rule, log space, Monty Hall."""
-import functools
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import checks
 
-
-value_error = functools.partial(checks.raises_with_message, "ValueError",
-                                example="raise ValueError(f'prior must sum to 1, got {prior.sum()}')")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bayes01_checks import answers, float_array, float_pair, float_scalar, generator, value_error  # noqa: E402
 
 
 def reference_posterior(prior, likelihood):
@@ -40,38 +40,64 @@ def test_posterior_random_problem(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("The docstring promises a NumPy array of float64, also when the inputs are lists of ints.")
 def test_posterior_lists_give_float_array(student):
-    """Shapes and dtypes: plain lists (of ints, too) in, a float array of shape (k,) out."""
+    """Returns clause: plain lists (of ints, too) in, an np.ndarray of float64 and shape (k,) out. The check cell
+    asserts isinstance(p, np.ndarray); typical mistake: returning a list, or an int array from int inputs."""
     p = student.posterior([0, 1, 0], [1, 1, 1])
-    array = checks.shape(p, (3,), what="posterior([0, 1, 0], [1, 1, 1])")
-    checks.true(np.asarray(p).dtype.kind == "f",
-                f"posterior([0, 1, 0], [1, 1, 1]): expected an array of floats, got dtype {np.asarray(p).dtype}.",
-                "convert the inputs with np.asarray(..., dtype=float)")
+    array = float_array(p, (3,), what="posterior([0, 1, 0], [1, 1, 1])")
     checks.close(array, [0.0, 1.0, 0.0], what="posterior([0, 1, 0], [1, 1, 1])")
 
 
 @pytest.mark.points(1)
 def test_posterior_zero_prior_stays_zero(student):
-    """Edge case: a hypothesis with prior 0 has posterior 0, whatever its likelihood."""
+    """Edge case: a hypothesis with prior 0 has posterior 0, whatever its likelihood; equal likelihoods leave the
+    prior unchanged (the check cell's example)."""
     p = student.posterior([0.0, 0.25, 0.75], [1.0, 0.2, 0.1])
     checks.close(p, reference_posterior([0.0, 0.25, 0.75], [1.0, 0.2, 0.1]), rtol=1e-9,
                  what="posterior([0, 0.25, 0.75], [1, 0.2, 0.1])")
+    checks.close(student.posterior([0.2, 0.0, 0.8], [0.5, 0.9, 0.5]), [0.2, 0.0, 0.8], rtol=1e-9,
+                 what="posterior([0.2, 0, 0.8], [0.5, 0.9, 0.5])")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
+@pytest.mark.hint("Ten priors of 0.1 add up to 0.9999999999999999 in floating point. Compare the sum with 1 up to "
+                  "the tolerance the docstring gives, never with ==.")
+def test_posterior_accepts_prior_up_to_rounding(student):
+    """Clause "sum to 1 (up to 1e-8)": a prior off by rounding is valid. Typical mistake: prior.sum() != 1, which
+    rejects np.full(10, 0.1); or a tolerance tighter than 1e-8."""
+    prior = np.full(10, 0.1)
+    likelihood = np.linspace(0.1, 1.0, 10)
+    checks.close(student.posterior(prior, likelihood), reference_posterior(prior, likelihood), rtol=1e-9,
+                 what="posterior(np.full(10, 0.1), np.linspace(0.1, 1, 10)), a prior whose float sum is not exactly 1")
+    prior = [0.3, 0.7 + 5e-9]
+    checks.close(student.posterior(prior, [0.5, 0.5]), reference_posterior(prior, [0.5, 0.5]), rtol=1e-9,
+                 what="posterior([0.3, 0.7 + 5e-9], [0.5, 0.5]), a prior that sums to 1 within 1e-8")
+
+
+@pytest.mark.points(1)
 def test_posterior_rejects_invalid_prior(student):
-    """Input validation: a prior that does not sum to 1, or has a negative entry, is a ValueError."""
+    """Input validation: a prior that does not sum to 1 (by 0.1, or by 1e-4, far beyond the 1e-8 of the docstring),
+    or has a negative entry, is a ValueError."""
+    answers(student.posterior([0.5, 0.5], [0.3, 0.6]), [1 / 3, 2 / 3], what="posterior([0.5, 0.5], [0.3, 0.6])")
     value_error(student.posterior, [0.5, 0.6], [0.3, 0.6], what="posterior([0.5, 0.6], [0.3, 0.6]) (prior sums to 1.1)",
                 hint="check that the prior sums to 1 (np.isclose)")
+    value_error(student.posterior, [0.5, 0.5001], [0.3, 0.6],
+                what="posterior([0.5, 0.5001], [0.3, 0.6]) (prior sums to 1.0001)",
+                hint="the docstring allows the sum to differ from 1 by 1e-8 at most")
     value_error(student.posterior, [1.2, -0.2], [0.3, 0.6], what="posterior([1.2, -0.2], [0.3, 0.6]) (negative prior)",
                 hint="probabilities cannot be negative")
 
 
 @pytest.mark.points(1)
 def test_posterior_rejects_mismatched_lengths(student):
-    """Input validation: prior and likelihood of different lengths."""
+    """Input validation: prior and likelihood of different lengths, or not 1-D (shape (2, 1), both the same)."""
+    answers(student.posterior([0.5, 0.5], [0.3, 0.6]), [1 / 3, 2 / 3], what="posterior([0.5, 0.5], [0.3, 0.6])")
     value_error(student.posterior, [0.5, 0.5], [0.3, 0.6, 0.1],
                 what="posterior with a prior of length 2 and a likelihood of length 3")
+    value_error(student.posterior, [[0.5], [0.5]], [[0.3], [0.6]],
+                what="posterior with a prior and a likelihood of shape (2, 1) (not 1-D)",
+                hint="the docstring asks for 1-D arrays: check prior.ndim")
 
 
 @pytest.mark.points(1)
@@ -79,6 +105,7 @@ def test_posterior_rejects_mismatched_lengths(student):
                   "the docstring, and check before you divide.")
 def test_posterior_rejects_zero_evidence(student):
     """Edge case: data impossible under every hypothesis (evidence 0) would give 0/0 = nan."""
+    answers(student.posterior([0.5, 0.5], [0.0, 0.6]), [0.0, 1.0], what="posterior([0.5, 0.5], [0, 0.6])")
     value_error(student.posterior, [0.5, 0.5], [0.0, 0.0], what="posterior([0.5, 0.5], [0, 0]) (evidence 0)",
                 hint="check the evidence before dividing by it")
 
@@ -86,22 +113,36 @@ def test_posterior_rejects_zero_evidence(student):
 @pytest.mark.points(1)
 def test_posterior_rejects_negative_likelihood(student):
     """Input validation: a likelihood is a probability and cannot be negative."""
+    answers(student.posterior([0.5, 0.5], [0.3, 0.6]), [1 / 3, 2 / 3], what="posterior([0.5, 0.5], [0.3, 0.6])")
     value_error(student.posterior, [0.5, 0.5], [0.5, -0.1], what="posterior([0.5, 0.5], [0.5, -0.1])")
 
 
 # ---------------------------------------------------------------- medical_test
 @pytest.mark.points(1)
+@pytest.mark.hint("Every argument is a probability in [0, 1], the ends included; and the docstring promises a float.")
 def test_medical_test_other_numbers(student):
-    """A second textbook-style case: prevalence 0.2, sensitivity 0.9, false-positive rate 0.3 -> 3/7."""
-    checks.close(student.medical_test(0.2, 0.9, 0.3), 0.18 / 0.42, rtol=1e-9,
-                 what="medical_test(0.2, 0.9, 0.3)")
+    """Other cases: prevalence 0.2, sensitivity 0.9, false-positive rate 0.3 -> 3/7; the docstring's example; the
+    ends of [0, 1] are valid (typical mistake: 0 < p < 1 rejects them); the result is a float."""
+    got = float_scalar(student.medical_test(0.2, 0.9, 0.3), what="medical_test(0.2, 0.9, 0.3)")
+    checks.close(got, 0.18 / 0.42, rtol=1e-9, what="medical_test(0.2, 0.9, 0.3)")
+    checks.close(student.medical_test(0.5, 0.9, 0.1), 0.9, rtol=1e-9, what="medical_test(0.5, 0.9, 0.1)")
+    checks.close(student.medical_test(0.0, 0.9, 0.1), 0.0, what="medical_test(0.0, 0.9, 0.1) (nobody is ill)")
+    checks.close(student.medical_test(1.0, 0.9, 0.1), 1.0, what="medical_test(1.0, 0.9, 0.1) (everybody is ill)")
+    checks.close(student.medical_test(0.3, 1.0, 0.0), 1.0, what="medical_test(0.3, 1.0, 0.0) (a perfect test)")
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Read the Raises section: each of the three arguments is checked, and a test that can never be "
+                  "positive has evidence 0.")
 def test_medical_test_rejects_non_probability(student):
-    """Input validation: a prevalence or rate outside [0, 1]."""
+    """Input validation: a prevalence, sensitivity or rate outside [0, 1]; a positive test that is impossible
+    (sensitivity and false-positive rate both 0: evidence 0, which posterior reports)."""
+    answers(student.medical_test(0.5, 0.9, 0.1), 0.9, what="medical_test(0.5, 0.9, 0.1)")
     value_error(student.medical_test, 1.5, 0.95, 0.05, what="medical_test(1.5, 0.95, 0.05)")
+    value_error(student.medical_test, 0.01, 1.2, 0.05, what="medical_test(0.01, 1.2, 0.05)")
     value_error(student.medical_test, 0.01, 0.95, -0.05, what="medical_test(0.01, 0.95, -0.05)")
+    value_error(student.medical_test, 0.3, 0.0, 0.0, what="medical_test(0.3, 0.0, 0.0) (a positive test is impossible)",
+                hint="your posterior already raises a ValueError when the evidence is 0: call it")
 
 
 # ---------------------------------------------------------------- log_sum_exp
@@ -115,26 +156,34 @@ def test_log_sum_exp_very_negative(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("The docstring says: any shape, all entries. Try a 2-D array: you should get one number back.")
 def test_log_sum_exp_matches_direct_formula(student):
-    """Random moderate values, where the direct formula is exact enough: the trick must not change the value."""
-    a = np.random.default_rng(7).normal(scale=3.0, size=50)
-    checks.close(student.log_sum_exp(a), np.log(np.sum(np.exp(a))), rtol=1e-12,
-                 what="log_sum_exp of 50 random numbers")
+    """Random moderate values, where the direct formula is exact enough: the trick must not change the value.
+    Clause "any shape": a (5, 10) array sums over all entries into one float (typical mistake: np.max(a, axis=0),
+    which returns an array)."""
+    a = np.random.default_rng(7).normal(scale=3.0, size=(5, 10))
+    got = float_scalar(student.log_sum_exp(a), what="log_sum_exp of a (5, 10) array of random numbers")
+    checks.close(got, np.log(np.sum(np.exp(a))), rtol=1e-12, what="log_sum_exp of a (5, 10) array of random numbers")
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Two special cases are in the docstring: every entry -inf, and no entry at all.")
 def test_log_sum_exp_with_minus_infinity(student):
-    """Edge case: -inf entries are zero probabilities; all -inf gives -inf, never nan."""
+    """Edge case: -inf entries are zero probabilities; all -inf gives -inf, never nan; so does an empty array (the log
+    of an empty sum; typical mistake: np.max of an empty array raises)."""
     checks.close(student.log_sum_exp([-np.inf, 0.0, -np.inf]), 0.0, what="log_sum_exp([-inf, 0, -inf])")
     got = student.log_sum_exp([-np.inf, -np.inf])
     checks.close(got, -np.inf, what="log_sum_exp([-inf, -inf])",
                  hint="when the maximum is -inf, a - max is -inf - (-inf) = nan; return -inf directly")
+    checks.close(student.log_sum_exp(np.empty(0)), -np.inf, what="log_sum_exp of an empty array",
+                 hint="an empty sum is 0, and its log is -inf; np.max of an empty array raises, so test a.size first")
 
 
 # ---------------------------------------------------------------- sequential_posterior
 @pytest.mark.points(2)
 def test_sequential_matches_repeated_bayes(student):
-    """Sequential updating over a few observations equals Bayes' rule applied repeatedly."""
+    """Sequential updating over a few observations equals Bayes' rule applied repeatedly; the docstring's example
+    (two black balls)."""
     rng = np.random.default_rng(5)
     prior = rng.dirichlet(np.ones(4))
     likelihoods = rng.uniform(0.05, 1.0, size=(6, 4))
@@ -143,9 +192,11 @@ def test_sequential_matches_repeated_bayes(student):
         expected = reference_posterior(expected, row)
     checks.close(student.sequential_posterior(prior, likelihoods), expected, rtol=1e-8,
                  what="sequential_posterior with 6 observations and 4 hypotheses")
+    checks.close(student.sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]]), [0.2, 0.8], rtol=1e-9,
+                 what="sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]])")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_sequential_10000_coin_tosses(student):
     """Numerical stability: 10,000 tosses. Typical mistake: multiplying likelihoods underflows to 0/0 = nan."""
     thetas = np.linspace(0.1, 0.9, 9)
@@ -170,39 +221,73 @@ def test_sequential_tiny_likelihoods(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("The docstring promises a NumPy array of float64, also when the inputs are lists.")
 def test_sequential_no_observations(student):
-    """Edge case: n = 0 observations (shape (0, k)) leaves the prior unchanged."""
-    checks.close(student.sequential_posterior([0.2, 0.3, 0.5], np.empty((0, 3))), [0.2, 0.3, 0.5],
-                 what="sequential_posterior(prior, likelihoods of shape (0, 3))")
+    """Edge case: n = 0 observations (shape (0, k)) leaves the prior unchanged. Returns clause: with the prior given
+    as a list, an np.ndarray of float64 of shape (k,) (typical mistake: a list)."""
+    got = float_array(student.sequential_posterior([0.2, 0.3, 0.5], np.empty((0, 3))), (3,),
+                      what="sequential_posterior([0.2, 0.3, 0.5], likelihoods of shape (0, 3))")
+    checks.close(got, [0.2, 0.3, 0.5], what="sequential_posterior([0.2, 0.3, 0.5], likelihoods of shape (0, 3))")
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("The docstring says exactly 0. Adding a small number before the log (log(p + 1e-300)) or clipping "
+                  "gives a tiny positive probability instead.")
 def test_sequential_ruled_out_hypothesis(student):
-    """Edge case: a zero likelihood rules a hypothesis out exactly (log 0 = -inf), without nan elsewhere."""
+    """Clause "a zero prior or a zero likelihood gives exactly 0 for that hypothesis": a zero likelihood rules a
+    hypothesis out (log 0 = -inf) without nan elsewhere, and so does a zero prior, after one observation too.
+    Typical mistake: log(p + eps) or np.clip(p, 1e-300, 1), which leaves a small positive probability."""
     likelihoods = np.array([[0.5, 0.0, 0.2], [0.5, 0.9, 0.4]] * 50)
     log_post = np.log([1 / 3, 1 / 3]) + np.log(likelihoods[:, [0, 2]]).sum(axis=0)
     rest = np.exp(log_post - log_post.max())
     rest /= rest.sum()
     got = student.sequential_posterior(np.full(3, 1 / 3), likelihoods)
     checks.finite(got, what="sequential_posterior with a hypothesis ruled out by a zero likelihood")
-    checks.close(got, [rest[0], 0.0, rest[1]], rtol=1e-8, atol=1e-300,
+    checks.close(got, [rest[0], 0.0, rest[1]], rtol=1e-8, atol=0.0,
                  what="sequential_posterior with a hypothesis ruled out by a zero likelihood")
+    got = student.sequential_posterior([0.0, 0.5, 0.5], [[0.9, 0.0, 1e-300]])
+    checks.close(got, [0.0, 0.0, 1.0], rtol=1e-12, atol=0.0,
+                 what="sequential_posterior([0, 0.5, 0.5], [[0.9, 0, 1e-300]]) (a zero prior and a zero likelihood)")
 
 
 @pytest.mark.points(1)
 def test_sequential_rejects_bad_shapes(student):
-    """Input validation: likelihood columns must match the number of hypotheses."""
+    """Input validation: likelihood columns must match the number of hypotheses, and likelihoods must be 2-D (a
+    1-D row is not a matrix of observations)."""
+    answers(student.sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]]), [0.2, 0.8],
+            what="sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]])")
     value_error(student.sequential_posterior, [0.5, 0.5], np.full((4, 3), 0.5),
                 what="sequential_posterior with 2 hypotheses and likelihoods of shape (4, 3)")
+    value_error(student.sequential_posterior, [0.5, 0.5], [0.3, 0.6],
+                what="sequential_posterior with likelihoods of shape (2,) (not 2-D)",
+                hint="the docstring asks for a 2-D array of shape (n, k): check likelihoods.ndim")
 
 
 @pytest.mark.points(1)
 def test_sequential_rejects_invalid_probabilities(student):
-    """Input validation: a prior that does not sum to 1, or a negative likelihood."""
+    """Input validation: a prior that does not sum to 1, a negative prior entry, or a negative likelihood."""
+    answers(student.sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]]), [0.2, 0.8],
+            what="sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]])")
     value_error(student.sequential_posterior, [0.5, 0.4], np.full((2, 2), 0.5),
                 what="sequential_posterior with a prior summing to 0.9")
+    value_error(student.sequential_posterior, [1.2, -0.2], np.full((2, 2), 0.5),
+                what="sequential_posterior with the prior [1.2, -0.2] (a negative entry)")
     value_error(student.sequential_posterior, [0.5, 0.5], [[0.5, -0.5]],
                 what="sequential_posterior with a negative likelihood")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("What is left when every hypothesis is ruled out? Read the last line of the Raises section.")
+def test_sequential_rejects_impossible_data(student):
+    """Clause "ValueError if every hypothesis gets probability 0": each hypothesis ruled out by some observation.
+    Typical mistake: exp(-inf - (-inf)) = nan, returned instead of raising."""
+    answers(student.sequential_posterior([0.5, 0.5], [[0.0, 0.6]]), [0.0, 1.0],
+            what="sequential_posterior([0.5, 0.5], [[0, 0.6]])")
+    value_error(student.sequential_posterior, [0.5, 0.5], [[0.0, 0.6], [0.4, 0.0]],
+                what="sequential_posterior([0.5, 0.5], [[0, 0.6], [0.4, 0]]) (every hypothesis ruled out)",
+                hint="check the largest log-probability before you normalise")
+    value_error(student.sequential_posterior, [1.0, 0.0], [[0.0, 0.6]],
+                what="sequential_posterior([1, 0], [[0, 0.6]]) (every hypothesis ruled out)")
 
 
 # ---------------------------------------------------------------- Monty Hall
@@ -220,38 +305,68 @@ def test_monty_hall_five_doors(student):
 @pytest.mark.hint("Do not assume you chose door 0 or that the host opened the last door: try every chosen/opened pair"
                   " on 3 doors.")
 def test_monty_hall_other_doors(student):
-    """Textbook case with other door numbers: chose 2, host opened 0."""
-    checks.close(student.monty_hall_posterior(3, 2, 0), [0.0, 2 / 3, 1 / 3], rtol=1e-9,
-                 what="monty_hall_posterior(3, chosen=2, opened=0)")
+    """Textbook case with other door numbers (chose 2, host opened 0 or 1, as in the check cell); 10 doors, where
+    your own door keeps its prior 1/10. Returns clause: an np.ndarray of float64 of shape (n_doors,)."""
+    got = float_array(student.monty_hall_posterior(3, 2, 0), (3,), what="monty_hall_posterior(3, chosen=2, opened=0)")
+    checks.close(got, [0.0, 2 / 3, 1 / 3], rtol=1e-9, what="monty_hall_posterior(3, chosen=2, opened=0)")
+    checks.close(student.monty_hall_posterior(3, 2, 1), [2 / 3, 0.0, 1 / 3], rtol=1e-9,
+                 what="monty_hall_posterior(3, chosen=2, opened=1)")
+    expected = np.full(10, 0.9 / 8)          # the 8 other closed doors share 9/10
+    expected[0], expected[5] = 0.1, 0.0
+    checks.close(student.monty_hall_posterior(10, 0, 5), expected, rtol=1e-9,
+                 what="monty_hall_posterior(10, chosen=0, opened=5)")
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Python accepts -1 as an index, but it is not a door number: check 0 <= door < n_doors.")
 def test_monty_hall_rejects_invalid_doors(student):
-    """Input validation: the host cannot open your door; doors must exist; at least 3 doors."""
+    """Input validation: the host cannot open your door; doors must exist (0 .. n_doors - 1: neither 3 in a 3-door
+    game nor -1, which Python would silently take as the last door); at least 3 doors."""
+    answers(student.monty_hall_posterior(3, 0, 2), [1 / 3, 2 / 3, 0.0],
+            what="monty_hall_posterior(3, chosen=0, opened=2)")
     value_error(student.monty_hall_posterior, 3, 1, 1, what="monty_hall_posterior(3, chosen=1, opened=1)")
     value_error(student.monty_hall_posterior, 3, 0, 3, what="monty_hall_posterior(3, chosen=0, opened=3)")
+    value_error(student.monty_hall_posterior, 3, -1, 1, what="monty_hall_posterior(3, chosen=-1, opened=1)")
+    value_error(student.monty_hall_posterior, 3, 0, -1, what="monty_hall_posterior(3, chosen=0, opened=-1)")
     value_error(student.monty_hall_posterior, 2, 0, 1, what="monty_hall_posterior(2, chosen=0, opened=1)")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
+@pytest.mark.hint("Return the two fractions as a tuple of floats, both counted over the same simulated games.")
 def test_simulation_agrees_with_bayes(student):
-    """Monte Carlo: 20,000 games; stay near 1/3 and switch near 2/3 (tolerance 0.02, about 6 standard errors)."""
-    got = student.simulate_monty_hall(20_000, 12345)
-    array = checks.shape(got, (2,), what="simulate_monty_hall(20000, 12345) as (p_stay, p_switch)")
-    checks.true(abs(array[0] - 1 / 3) < 0.02 and abs(array[1] - 2 / 3) < 0.02,
-                f"simulate_monty_hall(20000, seed): got p_stay = {array[0]:.4f}, p_switch = {array[1]:.4f}, "
+    """Monte Carlo: 20,000 games; stay near 1/3 and switch near 2/3 (tolerance 0.02, about 6 standard errors).
+    Returns clause: a tuple (p_stay, p_switch) of two floats."""
+    p_stay, p_switch = float_pair(student.simulate_monty_hall(20_000, 12345), what="simulate_monty_hall(20000, 12345)")
+    checks.true(abs(p_stay - 1 / 3) < 0.02 and abs(p_switch - 2 / 3) < 0.02,
+                f"simulate_monty_hall(20000, seed): got p_stay = {p_stay:.4f}, p_switch = {p_switch:.4f}, "
                 "which is too far from the theory.",
                 "the host opens a goat door that the player did not pick; the switcher takes the remaining door")
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Start with rng = np.random.default_rng(rng): it turns a seed into a Generator and returns a "
+                  "Generator as it is. Then draw every random number from that one rng.")
 def test_simulation_is_reproducible(student):
-    """Reproducibility: the same seed gives the same result (all randomness drawn from rng)."""
-    first = checks.numbers(student.simulate_monty_hall(3000, 99), what="simulate_monty_hall(3000, 99)")
-    second = checks.numbers(student.simulate_monty_hall(3000, 99), what="simulate_monty_hall(3000, 99), second call")
-    checks.true(first.shape == second.shape and np.array_equal(first, second),
-                f"simulate_monty_hall(3000, 99) gave {first} and then {second}.",
+    """Clause "rng: np.random.Generator, or an int seed; the only source of randomness": the same int seed gives the
+    same result; so do two Generators made with the same seed (the check cell passes Generators; typical mistake:
+    np.random.seed(rng), which fails on a Generator); and the games are drawn from the Generator passed in, which
+    therefore moves on (typical mistake: a generator of one's own, seeded with a constant)."""
+    first = checks.shape(student.simulate_monty_hall(3000, 99), (2,), what="simulate_monty_hall(3000, 99)")
+    second = checks.shape(student.simulate_monty_hall(3000, 99), (2,),
+                          what="simulate_monty_hall(3000, 99), second call")
+    checks.true(np.array_equal(first, second), f"simulate_monty_hall(3000, 99) gave {first} and then {second}.",
                 "start with rng = np.random.default_rng(rng) and draw every random number from rng")
+    given = generator(student, 42)
+    first = checks.shape(student.simulate_monty_hall(3000, given), (2,),
+                         what="simulate_monty_hall(3000, np.random.default_rng(42))")
+    second = checks.shape(student.simulate_monty_hall(3000, generator(student, 42)), (2,),
+                          what="simulate_monty_hall(3000, np.random.default_rng(42)), second call")
+    checks.true(np.array_equal(first, second),
+                f"two calls with np.random.default_rng(42) gave {first} and then {second}.",
+                "draw every random number from the generator passed in")
+    checks.true(given.random() != np.random.default_rng(42).random(),
+                "simulate_monty_hall(3000, rng) did not draw any number from the Generator rng it was given.",
+                "rng is the only source of randomness: do not make a generator of your own")
 
 
 @pytest.mark.points(1)
@@ -260,3 +375,16 @@ def test_simulation_stay_and_switch_complement(student):
     got = checks.numbers(student.simulate_monty_hall(5000, 7), what="simulate_monty_hall(5000, 7)")
     checks.close(np.sum(got), 1.0, rtol=1e-12, what="p_stay + p_switch in simulate_monty_hall(5000, 7)",
                  hint="count both strategies in the same simulated games")
+
+
+@pytest.mark.points(1)
+def test_simulation_rejects_invalid(student):
+    """Input validation: n_games must be a positive integer (0, -5 and 2.5 are not)."""
+    got = checks.shape(student.simulate_monty_hall(10, 3), (2,), what="simulate_monty_hall(10, 3)")
+    answers(np.sum(got), 1.0, what="p_stay + p_switch in simulate_monty_hall(10, 3)")
+    value_error(student.simulate_monty_hall, 0, 1, what="simulate_monty_hall(0, 1)",
+                example="raise ValueError(f'n_games must be a positive integer, got {n_games}')")
+    value_error(student.simulate_monty_hall, -5, 1, what="simulate_monty_hall(-5, 1)",
+                example="raise ValueError(f'n_games must be a positive integer, got {n_games}')")
+    value_error(student.simulate_monty_hall, 2.5, 1, what="simulate_monty_hall(2.5, 1)",
+                example="raise ValueError(f'n_games must be a positive integer, got {n_games}')")
