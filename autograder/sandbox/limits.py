@@ -101,7 +101,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
                 sandbox: bool, device: Device = CPU) -> tuple[list[str], str | None]:
     """The command that starts a worker, and the directory it starts in (None: set by bwrap). Without a
     ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message."""
-    python = [sys.executable, "-E", "-s", "-B"]
+    python = [interpreter(), "-E", "-s", "-B"]
     if not sandbox:
         return python + [str(INSIDE / "worker.py")], str(submission_dir)
     cwd = WORK / "assignments" / assignment_dir
@@ -152,6 +152,14 @@ def worker_environment(device: Device = CPU) -> dict[str, str]:
         # well inside `processes` (RLIMIT_NPROC counts threads) on a runner with many cores.
         "TF_NUM_INTEROP_THREADS": "2", "TF_NUM_INTRAOP_THREADS": "2",
     }
+
+
+def interpreter() -> str:
+    """This Python, named by a path the sandbox has: a virtual environment reached through a link (a git
+    worktree's .venv pointing at another checkout's) is bound at its real path (see python_prefixes)."""
+    if sys.executable.startswith(sys.prefix + os.sep):
+        return os.path.join(os.path.realpath(sys.prefix), os.path.relpath(sys.executable, sys.prefix))
+    return sys.executable
 
 
 def python_prefixes() -> list[str]:
