@@ -101,7 +101,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
                 sandbox: bool, device: Device = CPU) -> tuple[list[str], str | None]:
     """The command that starts a worker, and the directory it starts in (None: set by bwrap). Without a
     ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message."""
-    python = [sys.executable, "-E", "-s", "-B"]
+    python = [interpreter(), "-E", "-s", "-B"]
     if not sandbox:
         return python + [str(INSIDE / "worker.py")], str(submission_dir)
     cwd = WORK / "assignments" / assignment_dir
@@ -119,8 +119,9 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
     size = str(limits.disk_mb * 1024 * 1024)
     # The private /tmp first: an interpreter or venv that lives under /tmp is bound on top of it. It is
     # world-writable, like a real /tmp, because the worker drops to a uid that owns nothing (TensorFlow needs it).
-    argv += ["--proc", "/proc", "--dev", "/dev", *device.bwrap_args(), "--perms", "1777", "--size", size,
-             "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home"]
+    # POSIX message queues live in the IPC namespace, not in a file: mounted, the zygote's scrub can remove them.
+    argv += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue", *device.bwrap_args(),
+             "--perms", "1777", "--size", size, "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home"]
     for prefix in python_prefixes():
         argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
     argv += ["--size", size, "--tmpfs", str(WORK), "--dir", str(cwd)]
@@ -152,6 +153,13 @@ def worker_environment(device: Device = CPU) -> dict[str, str]:
         # well inside `processes` (RLIMIT_NPROC counts threads) on a runner with many cores.
         "TF_NUM_INTEROP_THREADS": "2", "TF_NUM_INTRAOP_THREADS": "2",
     }
+
+
+def interpreter() -> str:
+    """``sys.executable`` through the real path of its folder, which the sandbox binds: a venv reached through a
+    symbolic link (``.venv -> /elsewhere/.venv``) is not at its linked path inside. Its own name stays a link, or
+    Python would not find the venv's ``pyvenv.cfg``."""
+    return os.path.join(os.path.realpath(os.path.dirname(sys.executable)), os.path.basename(sys.executable))
 
 
 def python_prefixes() -> list[str]:
