@@ -3,12 +3,16 @@ import base64
 import io
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+from autograder.sandbox import processes
 from autograder.sandbox.inside import protocol
 from autograder.sandbox.inside.protocol import DecodeError, decode, encode
+from conftest import ROOT
 
 
 def roundtrip(value):
@@ -85,16 +89,27 @@ def test_deep_nesting_is_refused():
         decode(data)
 
 
-def test_too_many_items_are_refused(monkeypatch):
+def framed(data: bytes) -> io.BytesIO:
+    return io.BytesIO(protocol._HEADER.pack(len(data)) + data)
+
+
+def test_a_message_with_too_many_values_is_refused(monkeypatch):
     monkeypatch.setattr(protocol, "MAX_ITEMS", 100)
-    with pytest.raises(DecodeError):
-        decode(list(range(200)))
+    assert protocol.read_message(framed(json.dumps({"ok": list(range(90))}).encode()))["ok"] == list(range(90))
+    with pytest.raises(DecodeError, match="more than 100 values"):
+        protocol.read_message(framed(json.dumps({"ok": list(range(200))}).encode()))
+
+
+def test_a_message_that_is_not_ascii_is_refused():
+    """json.dumps escapes every other character: only a forged message has one (and it could make the text's
+    every character four bytes)."""
+    with pytest.raises(DecodeError, match="not ASCII"):
+        protocol.read_message(framed('{"ok": "\U0001f600"}'.encode()))
 
 
 def test_oversized_message_is_refused_before_reading_it():
-    stream = io.BytesIO(protocol._HEADER.pack(10**9) + b"{}")
     with pytest.raises(DecodeError, match="over the limit"):
-        protocol.read_message(stream, max_bytes=1000)
+        protocol.read_message(io.BytesIO(protocol._HEADER.pack(10**9) + b"{}"), max_bytes=1000)
 
 
 def test_message_framing_roundtrip_and_eof():
@@ -107,6 +122,57 @@ def test_message_framing_roundtrip_and_eof():
 
 
 def test_invalid_json_body_is_a_decode_error():
-    stream = io.BytesIO(protocol._HEADER.pack(5) + b"{nope")
     with pytest.raises(DecodeError):
-        protocol.read_message(stream)
+        protocol.read_message(framed(b"{nope"))
+
+
+# Replies a worker can write straight to its pipe, each as costly to parse as JSON allows within the grader's limit
+# (MAX_REPLY_BYTES), and whether the grader accepts it. What reading one costs the grader is measured in a process
+# of its own: its peak resident memory (VmHWM) after the reply, less before.
+REPLY = processes.MAX_REPLY_BYTES - 64
+FORGED = {
+    "22 million empty objects": (b'{"ok":[' + b"{}," * (REPLY // 3 - 4) + b"{}]}", "refused"),
+    "nesting 32 million deep": (b'{"ok":' + b"[" * (REPLY // 2 - 4) + b"]" * (REPLY // 2 - 4) + b"}", "refused"),
+    "one string of 64 MB, 4 bytes a character": (b'{"ok":"\\ud83d\\ude00' + b"x" * (REPLY - 20) + b'"}', "accepted"),
+    "a million strings, 4 bytes a character": (
+        b'{"ok":[' + b",".join([b'"\\ud83d\\ude00' + b"x" * (REPLY // 999_990 - 16) + b'"'] * 999_990) + b"]}",
+        "accepted"),
+}
+# The bounds that SECURITY.md states: a reply refused for its values costs about its size; any other, the text and
+# what it parses into: strings at most 4 bytes a character, and at most MAX_ITEMS other objects.
+REFUSED_MB, ACCEPTED_MB = 1.25 * processes.MAX_REPLY_BYTES / 2**20, 7 * processes.MAX_REPLY_BYTES / 2**20
+
+READ_ONE_REPLY = """
+import os, subprocess, sys, time
+from autograder.sandbox import processes
+from autograder.sandbox.errors import ProtocolError
+from autograder.sandbox.inside import protocol
+from autograder.sandbox.limits import Limits
+
+def peak_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+worker = processes.WorkerProcess(Limits())
+subprocess.Popen(["cat", sys.argv[1]], stdout=worker.from_worker_w)  # the worker, writing the forged reply
+os.close(worker.from_worker_w)
+before = peak_mb()
+try:
+    protocol.decode(worker.receive(time.monotonic() + 300)["ok"])  # as Session.request does
+    print("accepted", peak_mb() - before)
+except (ProtocolError, protocol.DecodeError):
+    print("refused", peak_mb() - before)
+"""
+
+
+@pytest.mark.parametrize("shape", FORGED)
+def test_what_one_forged_reply_costs_the_grader_is_bounded(shape, tmp_path):
+    """Before the values were counted, json.loads built 22 million dicts: 1.6 GB for the first reply here."""
+    body, fate = FORGED[shape]
+    assert len(body) <= processes.MAX_REPLY_BYTES
+    (tmp_path / "reply").write_bytes(protocol._HEADER.pack(len(body)) + body)
+    done = subprocess.run([sys.executable, "-c", READ_ONE_REPLY, str(tmp_path / "reply")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=True)
+    outcome, megabytes = done.stdout.split()
+    assert outcome == fate
+    assert float(megabytes) < (REFUSED_MB if fate == "refused" else ACCEPTED_MB), done.stdout

@@ -7,11 +7,13 @@ its honest code earns. Beyond the scores, every batch is checked for what must n
   never reaches a result, the gradebook or the command's output; nor does any line of the hidden suite, or
   of the reference solution for a student who did not start from it;
 - nothing is forged: the output folder holds only the results the grader wrote, the gradebook one row per
-  student that agrees with them, and both stay so after the batch (no process of the batch outlives it);
+  student that agrees with them, and both stay so after the batch (no process of the batch outlives it, nor a key
+  in the kernel's keyrings);
 - no fault spreads: every student has one complete result listing every test of the suite.
 """
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -58,7 +60,15 @@ MUST_SAY = {
     "liz_lies_with_values": "UnsendableValue",
     "cel_many_cells": "- and 19980 more cells",
     "lam_lambda_layers": "Lambda",
+    "olga_hoards_in_orphans": "its processes together used more than the memory limit of 1024 MB",
+    "orla_orphans_at_load": "its processes together used more than the memory limit of 1024 MB",
+    "fay_forges_replies": "message has more than 1000000 values",
+    "uma_plants_ipc": "PLANTED:mq UID:",
+    "una_nests_namespaces": "USERNS:refused",
+    "uri_reads_ipc": "FOUND:nothing",
 }
+# Students who stall the grader: each must cost no more than its submission's time.
+STALLERS = {"hal_stalls_requests", "tim_trickles_requests"}
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="needs bubblewrap: `make setup` installs it")
 
@@ -139,6 +149,11 @@ def test_attacks_report_what_they_got(batch):
         assert MUST_SAY[name] in text, f"{name}: {MUST_SAY[name]!r} not in its result:\n{text[:3000]}"
 
 
+def test_a_stalled_worker_costs_at_most_its_submission_time(batch):
+    for name in STALLERS & set(batch.expected):
+        assert batch.results[name]["execution_time"] <= LIMITS["submission_seconds"], name
+
+
 def test_nothing_leaks(batch):
     with sqlite3.connect(batch.tmp / "g.sqlite") as db:
         gradebook = "\n".join(map(str, db.execute("SELECT * FROM tests").fetchall()))
@@ -170,6 +185,9 @@ def test_nothing_is_forged_or_left_behind(batch):
     leftovers = [line for line in subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
                  .splitlines() if str(batch.tmp) in line]
     assert not leftovers, leftovers
+    keys = Path("/proc/key-users").read_text().split() if Path("/proc/key-users").exists() else []  # no keyrings
+    for uid in re.findall(r"UID:(\d+)", json.dumps(batch.results)):  # a key in a uid's keyring outlives the batch
+        assert f"{uid}:" not in keys, f"uid {uid} left keys in the kernel"
 
 
 def _lines(texts) -> set[str]:

@@ -119,8 +119,9 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
     size = str(limits.disk_mb * 1024 * 1024)
     # The private /tmp first: an interpreter or venv that lives under /tmp is bound on top of it. It is
     # world-writable, like a real /tmp, because the worker drops to a uid that owns nothing (TensorFlow needs it).
-    argv += ["--proc", "/proc", "--dev", "/dev", *device.bwrap_args(), "--perms", "1777", "--size", size,
-             "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home"]
+    # POSIX message queues live in the IPC namespace, not in a file: mounted, the zygote's scrub can remove them.
+    argv += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue", *device.bwrap_args(),
+             "--perms", "1777", "--size", size, "--tmpfs", "/tmp", "--perms", "1777", "--dir", "/tmp/home"]
     for prefix in python_prefixes():
         argv += _parents(prefix) + ["--ro-bind", prefix, prefix]
     argv += ["--size", size, "--tmpfs", str(WORK), "--dir", str(cwd)]
@@ -155,11 +156,10 @@ def worker_environment(device: Device = CPU) -> dict[str, str]:
 
 
 def interpreter() -> str:
-    """This Python, named by a path the sandbox has: a virtual environment reached through a link (a git
-    worktree's .venv pointing at another checkout's) is bound at its real path (see python_prefixes)."""
-    if sys.executable.startswith(sys.prefix + os.sep):
-        return os.path.join(os.path.realpath(sys.prefix), os.path.relpath(sys.executable, sys.prefix))
-    return sys.executable
+    """``sys.executable`` through the real path of its folder, which the sandbox binds: a venv reached through a
+    symbolic link (``.venv -> /elsewhere/.venv``) is not at its linked path inside. Its own name stays a link, or
+    Python would not find the venv's ``pyvenv.cfg``."""
+    return os.path.join(os.path.realpath(os.path.dirname(sys.executable)), os.path.basename(sys.executable))
 
 
 def python_prefixes() -> list[str]:

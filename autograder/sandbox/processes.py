@@ -1,5 +1,6 @@
 """The processes of the sandbox, as the grader sees them: a worker in a sandbox of its own, the zygote (one
-sandbox whose Python forks a worker per student), and the pipes to each worker, read and written against deadlines.
+sandbox whose Python forks a worker per student), and the pipes to each worker, read and written against deadlines
+(a worker that stops reading its requests or writing its replies costs the grader no more than a call's time).
 
 Nothing here knows about notebooks or tests: :mod:`autograder.sandbox.session` drives these processes.
 """
@@ -20,9 +21,9 @@ from autograder.sandbox.devices import CPU, Device
 from autograder.sandbox.errors import ProtocolError
 from autograder.sandbox.inside import protocol
 from autograder.sandbox.limits import Limits, apply_rlimits, worker_environment
-from autograder.sandbox.usage import rss_kb, tree
+from autograder.sandbox.usage import rss_kb, status_number, tree
 
-WATCH_SECONDS = 0.2  # how often the memory of a worker's processes is checked while the grader waits on it
+WATCH_SECONDS = 0.2  # how often the memory of a sandbox's processes is checked, for as long as its worker lives
 # A reply bigger than this fails the call: the grader holds a reply in memory several times over while
 # decoding it, and runs beside other graders. The worker still accepts large requests (datasets).
 MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -33,21 +34,25 @@ ZYGOTE_MAX_FILES = 64 * 1024 * 1024  # a submission larger than this gets a sand
 ZYGOTE_START_SECONDS = 180.0
 
 
+def _wait_for(fd: int, deadline: float, writing: bool = False) -> None:
+    """Until ``fd`` can be read (or written) without blocking; TimeoutError at ``deadline``."""
+    remaining = deadline - time.monotonic()
+    if remaining > 0:
+        readable, writable, _ = select.select([] if writing else [fd], [fd] if writing else [], [], remaining)
+        if readable or writable:
+            return
+    raise TimeoutError
+
+
 class _Channel:
-    """Reads from the worker's reply pipe, giving up at a deadline; calls ``watch`` every WATCH_SECONDS it waits."""
+    """Reads from the worker's reply pipe, giving up at ``deadline``."""
 
-    def __init__(self, fd: int, deadline_for, watch):
-        self.fd, self.deadline_for, self.watch = fd, deadline_for, watch
+    def __init__(self, fd: int):
+        self.fd, self.deadline = fd, 0.0
 
-    def read(self, size: int) -> bytes:
-        while True:
-            remaining = self.deadline_for() - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([self.fd], [], [], min(remaining, WATCH_SECONDS))
-            if ready:
-                return os.read(self.fd, min(size, 1 << 20))
-            self.watch()
+    def readinto(self, view: memoryview) -> int:
+        _wait_for(self.fd, self.deadline)
+        return os.readv(self.fd, [view])
 
 
 class _Output:
@@ -71,17 +76,18 @@ class _Output:
 
 
 class WorkerProcess:
-    """One running worker: its pipes, its deadline, and the memory of its processes."""
+    """One running worker: its pipes, and a thread that watches the memory of its sandbox's processes."""
 
     def __init__(self, limits: Limits):
         self.to_worker_r, self.to_worker = os.pipe()
         self.from_worker, self.from_worker_w = os.pipe()
         self.output_r, self.output_w = os.pipe()
-        self.deadline = 0.0
+        os.set_blocking(self.to_worker, False)  # a write that would block waits in select, against a deadline
         self.memory_kb, self.over_memory, self.peak_kb = limits.memory_mb * 1024, False, 0
-        self.channel = _Channel(self.from_worker, lambda: self.deadline, self._enforce_memory)
-        self.writer = os.fdopen(self.to_worker, "wb", buffering=0)
+        self.channel = _Channel(self.from_worker)
         self.output_limit = limits.output_kb * 1024
+        self.stop_watching = threading.Event()
+        self.watcher: threading.Thread | None = None
 
     def _started(self) -> None:
         """The worker has its ends of the pipes: close ours."""
@@ -94,33 +100,52 @@ class WorkerProcess:
         """The root of the worker's process tree, as the grader sees it."""
         raise NotImplementedError
 
-    def send(self, message: dict) -> None:
-        try:
-            protocol.write_message(self.writer, message)
-        except (BrokenPipeError, OSError):
-            raise EOFError("the worker is gone") from None
+    def send(self, message: dict, deadline: float) -> None:
+        """Write a request, all of it by ``deadline``: a worker that stops reading must not block the grader."""
+        view = memoryview(protocol.frame(message))
+        while view:
+            try:
+                view = view[os.write(self.to_worker, view):]
+            except BlockingIOError:
+                _wait_for(self.to_worker, deadline, writing=True)
+            except OSError:
+                raise EOFError("the worker is gone") from None
 
     def receive(self, deadline: float) -> dict:
-        self.deadline = deadline
+        self.channel.deadline = deadline
         try:
             return protocol.read_message(self.channel, MAX_REPLY_BYTES)
         except protocol.DecodeError as exc:
             raise ProtocolError(f"the worker sent a malformed message: {exc}") from None
 
     def _close_pipes(self) -> None:
-        for close in (self.writer.close, lambda: os.close(self.from_worker)):
+        for fd in (self.to_worker, self.from_worker):
             try:
-                close()
+                os.close(fd)
             except OSError:
                 pass
 
-    def _enforce_memory(self) -> None:
-        """RLIMIT_AS bounds each process; this bounds the worker's processes together (a student may start 32)."""
-        now = rss_kb(self.pid)
-        self.peak_kb = max(self.peak_kb, now)
-        if not self.over_memory and now > self.memory_kb:
-            self.over_memory = True
-            self.kill()
+    def _watch(self, group: int, spared: int | None = None) -> None:
+        """Watch the memory of process ``group``'s tree but ``spared`` from now until ``_unwatch``."""
+        self.watcher = threading.Thread(target=self._enforce_memory, args=(group, spared), daemon=True)
+        self.watcher.start()
+
+    def _enforce_memory(self, group: int, spared: int | None) -> None:
+        """RLIMIT_AS bounds each process; this bounds a sandbox's processes together (a student may start 32, and
+        double-forked ones leave the worker's tree for the sandbox's init), between calls too. It only signals: the
+        grader's thread reaps, after ``_unwatch``, so a pid is never signalled after it could be reused."""
+        while not self.stop_watching.wait(WATCH_SECONDS):
+            now = rss_kb(group, spared)
+            self.peak_kb = max(self.peak_kb, now)
+            if now > self.memory_kb:
+                self.over_memory = True
+                _kill_group(group)
+                return
+
+    def _unwatch(self) -> None:
+        self.stop_watching.set()
+        if self.watcher is not None:
+            self.watcher.join()
 
     def _describe(self, code: int | None) -> str:
         """Why the worker ended, in words, from its exit code (negative: the signal that killed it)."""
@@ -148,6 +173,7 @@ class OwnSandbox(WorkerProcess):
             preexec_fn=lambda: apply_rlimits(limits, device), env=worker_environment(device),
         )
         self._started()
+        self._watch(self.popen.pid)
 
     @property
     def pid(self) -> int:
@@ -157,10 +183,8 @@ class OwnSandbox(WorkerProcess):
         return self.popen.poll() is None
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        self._unwatch()
+        _kill_group(self.popen.pid)
 
     def stop(self) -> None:
         self.kill()
@@ -168,6 +192,7 @@ class OwnSandbox(WorkerProcess):
         self._close_pipes()
 
     def death(self) -> str:
+        self._unwatch()
         try:
             return self._describe(self.popen.wait(timeout=2))
         except subprocess.TimeoutExpired:
@@ -190,13 +215,13 @@ class Zygote:
         self.starts = 0
         self.failed = False
 
-    def fork(self, files: list[list[str]]) -> "ForkedWorker":
+    def fork(self, files: list[list[str]], deadline: float) -> "ForkedWorker":
         if self.failed:
             raise ZygoteUnavailable("the shared sandbox could not be started earlier")
         if self.popen is None or self.popen.poll() is not None:
             self.kill()
             self._start()
-        return ForkedWorker(self, files)
+        return ForkedWorker(self, files, deadline)
 
     def _start(self) -> None:
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -226,10 +251,7 @@ class Zygote:
 
     def kill(self) -> None:
         if self.popen is not None:
-            try:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            _kill_group(self.popen.pid)
             self.popen.wait()
             self.popen = None
         if self.control is not None:
@@ -242,11 +264,13 @@ class ZygoteUnavailable(Exception):
 
 
 class ForkedWorker(WorkerProcess):
-    """A worker forked by the zygote."""
+    """A worker forked by the zygote. Its memory is that of the whole sandbox but the zygote: a process its student
+    double-forks is re-parented to the sandbox's init, out of the worker's tree. Waits on the zygote end at the
+    submission's ``deadline``."""
 
-    def __init__(self, zygote: Zygote, files: list[list[str]]):
+    def __init__(self, zygote: Zygote, files: list[list[str]], deadline: float):
         super().__init__(zygote.limits)
-        self.zygote, self.status, self.ended = zygote, None, False
+        self.zygote, self.deadline, self.status, self.ended = zygote, deadline, None, False
         try:
             socket.send_fds(zygote.control, [b"fork"], [self.to_worker_r, self.from_worker_w, self.output_w])
         except OSError:
@@ -258,7 +282,13 @@ class ForkedWorker(WorkerProcess):
             self._close_pipes()
             raise EOFError("the sandbox did not start a worker")
         self.host_pid = _host_pid(zygote.popen.pid, answer["forked"]) or zygote.popen.pid
-        self.send({"op": "files", "files": files})
+        self._watch(zygote.popen.pid, spared=status_number(self.host_pid, "PPid"))
+        try:
+            self.send({"op": "files", "files": files}, deadline)
+        except (TimeoutError, EOFError):
+            self.kill()
+            self._close_pipes()
+            raise
 
     @property
     def pid(self) -> int:
@@ -269,6 +299,7 @@ class ForkedWorker(WorkerProcess):
         return not self.ended
 
     def kill(self) -> None:
+        self._unwatch()
         self.zygote.kill()
         self.ended = True
 
@@ -278,7 +309,8 @@ class ForkedWorker(WorkerProcess):
         if not self.ended:
             self._wait_ended()
         if self.status is None:
-            self.zygote.kill()
+            self.kill()
+        self._unwatch()
 
     def death(self) -> str:
         if not self.ended:
@@ -286,12 +318,21 @@ class ForkedWorker(WorkerProcess):
         return self._describe(None if self.status is None else os.waitstatus_to_exitcode(self.status))
 
     def _wait_ended(self) -> None:
-        answer = self.zygote.answer(ZYGOTE_ANSWER_SECONDS)
+        """The zygote's word that the worker ended and the sandbox is clean; without it by the deadline, kill it."""
+        answer = self.zygote.answer(min(ZYGOTE_ANSWER_SECONDS, max(self.deadline - time.monotonic(), 0)))
         self.ended = True
         if answer and isinstance(answer.get("status"), int):
             self.status = answer["status"]
         else:
-            self.zygote.kill()
+            self.kill()
+
+
+def _kill_group(group: int) -> None:
+    """SIGKILL a sandbox's process group: bubblewrap, and with its init the sandbox's pid namespace."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _host_pid(root: int, namespace_pid: int) -> int | None:

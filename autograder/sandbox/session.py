@@ -77,7 +77,7 @@ class Session:
             try:
                 self.process = self._spawn()
                 self.process.send({"op": "load", "cells": [[index, source] for index, source in self.cells
-                                                          if index not in self.skip]})
+                                                          if index not in self.skip]}, self.deadline)
                 while True:
                     message = self.process.receive(self._cell_deadline())
                     if "cell" in message:
@@ -113,7 +113,7 @@ class Session:
         deadline = min(time.monotonic() + self.limits.call_seconds, self.deadline)
         self.usage.calls += 1
         try:
-            self.process.send(message)
+            self.process.send(message, deadline)
             reply = self.process.receive(deadline)
         except TimeoutError:
             self.usage.timeouts += 1
@@ -149,7 +149,7 @@ class Session:
         """A worker forked by the zygote where there is one that works, else a sandbox of its own."""
         if self.files is not None:
             try:
-                return self.zygote.fork(self.files)
+                return self.zygote.fork(self.files, self.deadline)
             except ZygoteUnavailable:
                 pass
         return self.own_sandbox()

@@ -2,8 +2,8 @@
 
 A worker is a tree: bubblewrap, its init inside the sandbox, the Python worker, and whatever the
 student's code starts. The kernel keeps each process's peak resident set (``VmHWM``), so reading it
-just before the tree is killed gives each process's peak without sampling; the tree's total is
-sampled while the grader waits on a call (see processes.WorkerProcess._enforce_memory).
+just before the tree is killed gives each process's peak without sampling; the sandbox's total is
+sampled for as long as the worker lives (see processes.WorkerProcess._enforce_memory).
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def status_kb(pid: int, field: str) -> int:
-    """A ``kB`` field of /proc/<pid>/status (0 when the process or the field is gone)."""
+def status_number(pid: int, field: str) -> int:
+    """A number of /proc/<pid>/status: a ``kB`` field or a pid (0 when the process or the field is gone)."""
     try:
         for line in (PROC / str(pid) / "status").read_text().splitlines():
             if line.startswith(field + ":"):
@@ -40,13 +40,13 @@ def status_kb(pid: int, field: str) -> int:
 
 def peak_rss_kb(pid: int) -> int:
     """The largest peak resident set of any process in the tree of ``pid``."""
-    return max((status_kb(p, "VmHWM") for p in tree(pid)), default=0)
+    return max((status_number(p, "VmHWM") for p in tree(pid)), default=0)
 
 
-def rss_kb(pid: int) -> int:
-    """The anonymous resident memory of the whole tree of ``pid`` now: what its code allocated, without the
-    shared libraries it maps (CUDA's alone are gigabytes, and the same pages for every worker)."""
-    return sum(status_kb(p, "RssAnon") for p in tree(pid))
+def rss_kb(pid: int, spared: int | None = None) -> int:
+    """The anonymous resident memory of the whole tree of ``pid`` but ``spared`` now: what its code allocated,
+    without the shared libraries it maps (CUDA's alone are gigabytes, and the same pages for every worker)."""
+    return sum(status_number(p, "RssAnon") for p in tree(pid) if p != spared)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -74,8 +74,8 @@ class WorkerUsage:
         self.cpu_s = 0.0
 
     def sample(self, process) -> None:
-        """Before a worker is killed: its processes' own peaks (exact, kept by the kernel), and the peak of their
-        sum that the grader saw while it waited (processes.WorkerProcess._enforce_memory)."""
+        """Before a worker is killed: its processes' own peaks (exact, kept by the kernel), and the peak of its
+        sandbox's sum that the grader sampled (processes.WorkerProcess._enforce_memory)."""
         self.peak_rss_kb = max(self.peak_rss_kb, process.peak_kb, peak_rss_kb(process.pid))
         self.cpu_s += cpu_seconds(process.pid)
 

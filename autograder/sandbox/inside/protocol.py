@@ -14,8 +14,8 @@ Values are plain data: JSON scalars, lists, and tagged objects for what JSON lac
 Decoding never unpickles or evaluates anything: an array is its dtype (``"<f8"``), its shape and
 its raw bytes, and only plain numeric, boolean and text dtypes are accepted. (Not the ``.npy``
 format: parsing its header costs fifty times as much as the copy, and a suite makes thousands
-of calls per student.) Limits on size and nesting depth
-keep a hostile peer from exhausting the grader.
+of calls per student.) Limits on size, on the number of JSON values (counted in the bytes, before
+they are parsed) and on nesting depth keep a hostile peer from exhausting the grader.
 """
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ import numpy as np
 
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
+# JSON values in one message. Parsing builds a Python object for each (an empty {} of 3 bytes costs 64), so a
+# message is refused by this count before it is parsed: a 64 MB reply of {},{},... would otherwise cost 1.6 GB or more.
 MAX_ITEMS = 1_000_000
 ALLOWED_DTYPE_KINDS = "biufcUS"  # bool, int, uint, float, complex, str, bytes: never object or void
 _DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f(2|4|8|16)|c(8|16|32)|[US][1-9][0-9]{0,8})")  # never fields or subarrays
@@ -52,20 +54,33 @@ class Handle:
 
 # ---------------------------------------------------------------- framing
 
-def write_message(stream, message: dict) -> None:
+def frame(message: dict) -> bytes:
+    """A message as it goes on the wire: the length, then ASCII JSON (``json.dumps`` escapes everything else)."""
     data = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
-    stream.write(_HEADER.pack(len(data)) + data)
+    return _HEADER.pack(len(data)) + data
+
+
+def write_message(stream, message: dict) -> None:
+    stream.write(frame(message))
     stream.flush()
 
 
 def read_message(stream, max_bytes: int = MAX_MESSAGE_BYTES) -> dict:
-    """One message from ``stream``; ``EOFError`` when the peer has gone."""
-    header = _read_exactly(stream, _HEADER.size)
-    (length,) = _HEADER.unpack(header)
+    """One message from ``stream`` (anything with ``readinto``); ``EOFError`` when the peer has gone. What it costs
+    is bounded before it is parsed: at most ``max_bytes``, ASCII only (a character is a byte), MAX_ITEMS values."""
+    (length,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
     if length > max_bytes:
         raise DecodeError(f"message of {length} bytes is over the limit of {max_bytes}")
+    data = _read_exactly(stream, length)
+    if length >= MAX_ITEMS and _values(data) > MAX_ITEMS:  # each value but the first needs a byte before it
+        raise DecodeError(f"message has more than {MAX_ITEMS} values")
     try:
-        message = json.loads(_read_exactly(stream, length))
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        raise DecodeError("message is not ASCII JSON") from None
+    del data  # the text alone is parsed
+    try:
+        message = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise DecodeError(f"message is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(message, dict):
@@ -73,15 +88,22 @@ def read_message(stream, max_bytes: int = MAX_MESSAGE_BYTES) -> dict:
     return message
 
 
-def _read_exactly(stream, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = stream.read(remaining)
-        if not chunk:
+def _read_exactly(stream, size: int) -> bytearray:
+    """Read into one buffer of the final size: joining chunks would hold a large message twice."""
+    data = bytearray(size)
+    view, done = memoryview(data), 0
+    while done < size:
+        count = stream.readinto(view[done:])
+        if not count:
             raise EOFError("the peer closed the channel")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        done += count
+    return data
+
+
+def _values(data: bytearray) -> int:
+    """At most how many values JSON ``data`` holds: one, and one after each ``[``, ``{``, ``,`` and ``:`` (counting
+    those in strings too, which only errs on the safe side: arrays travel as base64, which has none)."""
+    return 1 + data.count(b"[") + data.count(b"{") + data.count(b",") + data.count(b":")
 
 
 # ---------------------------------------------------------------- values
@@ -119,15 +141,11 @@ def encode(value, to_handle=None, depth: int = 0):
 
 
 def decode(data, from_handle=None):
-    """The inverse of :func:`encode`, for data from an untrusted peer."""
-    budget = [MAX_ITEMS]
-    return _decode(data, from_handle, 0, budget)
+    """The inverse of :func:`encode`, for data from an untrusted peer (whose size read_message has bounded)."""
+    return _decode(data, from_handle, 0)
 
 
-def _decode(data, from_handle, depth, budget):
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise DecodeError(f"value has more than {MAX_ITEMS} items")
+def _decode(data, from_handle, depth):
     if depth > MAX_DEPTH:
         raise DecodeError(f"value is nested more than {MAX_DEPTH} levels deep")
     if data is None or isinstance(data, (bool, str)):
@@ -137,22 +155,22 @@ def _decode(data, from_handle, depth, budget):
     if isinstance(data, float):
         return data
     if isinstance(data, list):
-        return [_decode(item, from_handle, depth + 1, budget) for item in data]
+        return [_decode(item, from_handle, depth + 1) for item in data]
     if not isinstance(data, dict) or len(data) == 0:
         raise DecodeError(f"unexpected value of type {type(data).__name__}")
     tag = next(iter(data))
     body = data[tag]
     try:
         if tag == "$tuple":
-            return tuple(_decode(item, from_handle, depth + 1, budget) for item in _list(body))
+            return tuple(_decode(item, from_handle, depth + 1) for item in _list(body))
         if tag == "$dict":
             result = {}
             for pair in _list(body):
                 key, value = _list(pair)
-                key = _decode(key, from_handle, depth + 1, budget)
+                key = _decode(key, from_handle, depth + 1)
                 if isinstance(key, (list, dict, np.ndarray)):
                     raise DecodeError("dictionary key is not hashable")
-                result[key] = _decode(value, from_handle, depth + 1, budget)
+                result[key] = _decode(value, from_handle, depth + 1)
             return result
         if tag == "$array":
             return _array(body)
@@ -167,7 +185,7 @@ def _decode(data, from_handle, depth, budget):
             return float(body)
         if tag == "$complex":
             re, im = _list(body)
-            return complex(float(_decode(re, None, depth + 1, budget)), float(_decode(im, None, depth + 1, budget)))
+            return complex(float(_decode(re, None, depth + 1)), float(_decode(im, None, depth + 1)))
         if tag == "$bytes":
             return base64.b64decode(_str(body), validate=True)
         if tag == "$handle":

@@ -3,7 +3,8 @@
 Started by the grader (``autograder/sandbox/processes.py``) as ``python worker.py [--uid N] --channel R W``
 inside bubblewrap (or, with ``--no-sandbox``, directly), reading requests from fd R and writing replies to
 fd W. This folder, ``inside/``, is all of the kit that the sandbox sees: the worker imports only the
-standard library, numpy and ``protocol.py`` beside it.
+standard library, numpy, and ``protocol.py`` and ``seccomp.py`` beside it. Before anything else it installs
+the seccomp filter (no keyrings, no user namespaces), which every process it starts inherits.
 
 With ``--zygote C`` it is a fork server instead (see ``zygote``): one sandbox serves a grader process's
 students one after another, and each student's worker is a fork of a Python that has already imported
@@ -36,6 +37,7 @@ import traceback
 import numpy
 
 import protocol
+import seccomp
 
 CELL_PREFIX = "<cell "
 OPERATORS = {
@@ -253,8 +255,8 @@ def zygote(control, uid):
     request pipe is the student's files, written here as root and read-only. The child closes the control
     socket before any student code runs, so nothing a student leaves behind can reach the grader's next
     request. When the worker has ended, every other process in the sandbox is killed and everything it may
-    have written (``/tmp``, ``/dev/shm``, SysV IPC, the work folder) is removed before the answer
-    ``{"ended": pid, "status": wait status}`` tells the grader that the sandbox is clean again."""
+    have written (``/tmp``, ``/dev/shm``, POSIX message queues, SysV IPC, the work folder) is removed before the
+    answer ``{"ended": pid, "status": wait status}`` tells the grader that the sandbox is clean again."""
     prctl = ctypes.CDLL(None, use_errno=True).prctl
     prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no worker may ptrace the zygote (and through it the next student)
     work = os.getcwd()
@@ -309,7 +311,7 @@ def scrub(work):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.002)
-    for folder in (work, "/tmp", "/dev/shm"):
+    for folder in (work, "/tmp", "/dev/shm", "/dev/mqueue"):
         if os.path.isdir(folder):
             wipe(folder)
     os.makedirs("/tmp/home", exist_ok=True)
@@ -367,6 +369,7 @@ def remove_ipc():
 
 
 def main(argv):
+    seccomp.install()
     uid = int(argv[argv.index("--uid") + 1]) if "--uid" in argv else None
     if "--zygote" in argv:
         preload(argv[argv.index("--preload") + 1].split(",") if "--preload" in argv else [])
