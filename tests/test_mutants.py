@@ -159,8 +159,8 @@ def test_mutants_are_graded_and_judged_in_the_sandbox(tmp_path):
         {"cell_type": "code", "id": "c0", "execution_count": None, "outputs": [], "source": CLIP_STEPS,
          "metadata": {"nbgrader": {"grade_id": "clip_steps", "solution": True, "grade": False, "locked": False,
                                    "schema_version": 3}}}]}))
-    generated = {(m.operator, " ".join(m.after.split())): m
-                 for m in mutate.cell_mutants("clip_steps", CLIP_STEPS).mutants}
+    cell = mutate.cell_mutants("clip_steps", CLIP_STEPS)
+    generated = {(m.operator, " ".join(m.after.split())): m for m in cell.mutants}
     picked = {generated["constant", "steps = 1"]: mutants.SURVIVED,  # only n = 0 tells: no test asks
               generated["boundary", "while steps <= n:"]: mutants.KILLED,
               generated["arithmetic", "steps -= 1"]: mutants.TIMED_OUT,  # counts down for ever
@@ -178,6 +178,11 @@ def test_mutants_are_graded_and_judged_in_the_sandbox(tmp_path):
     assert {m: g.outcome for m, g in judged.items()} == picked
     assert results[mutants.REFERENCE].score == 2
 
+    killed = generated["boundary", "while steps <= n:"].id
+    assert mutants.stale({equivalent: "agree", killed: "wrong", "clip_steps.drop.0badc0de": "gone",
+                          "other_cell.drop.0badc0de": "not mutated this time"}, [cell], tuple(judged.values())) == (
+        "equivalent.yml: clip_steps.drop.0badc0de matches no mutant any more: remove it",
+        f"equivalent.yml: {killed} is listed as equivalent, but the suite kills it: remove it")
     report = mutants.Report("01_bayes", tuple(judged.values()), 0, 0, (), 1.0)
     assert report.score == 3 / 4
     survivor = generated["constant", "steps = 1"]

@@ -143,14 +143,8 @@ def run_assignment(assignment: Assignment, sandbox: bool = True, jobs: int = 1, 
     results = grade_mutants(assignment, hidden_suite(assignment.id), samples.solution_notebook(source), mutants,
                             work / assignment.id, sandbox, jobs, device, on_progress)
     graded = tuple(judge(m, results[m.id], m.id in equivalents) for m in mutants)
-    made = {m.id for c in chosen for m in c.mutants}
-    mutated = tuple(f"{c.cell}." for c in chosen)
-    warnings = tuple([f"{EQUIVALENTS}: {i} matches no mutant any more: remove it" for i in equivalents
-                      if i.startswith(mutated) and i not in made]
-                     + [f"{EQUIVALENTS}: {g.mutant.id} is listed as equivalent, but the suite kills it: remove it"
-                        for g in graded if g.mutant.id in equivalents and g.outcome in (KILLED, TIMED_OUT)])
     return Report(assignment.id, graded, sum(c.not_viable for c in chosen),
-                  sum(len(c.mutants) for c in chosen) - len(mutants), warnings,
+                  sum(len(c.mutants) for c in chosen) - len(mutants), stale(equivalents, chosen, graded),
                   round(time.monotonic() - started, 1))
 
 
@@ -199,6 +193,15 @@ def judge(mutant: mutate.Mutant, result: SubmissionResult, listed: bool) -> Grad
     else:
         outcome = EQUIVALENT if listed else SURVIVED
     return Graded(mutant, outcome, result.score, result.max_score)
+
+
+def stale(equivalents: dict[str, str], cells: list[mutate.CellMutants], graded: tuple[Graded, ...]) -> tuple[str, ...]:
+    """Entries of equivalent.yml to remove: for a mutant of these cells that is made no more, or that is killed."""
+    made, mutated = {m.id for c in cells for m in c.mutants}, tuple(f"{c.cell}." for c in cells)
+    return tuple([f"{EQUIVALENTS}: {i} matches no mutant any more: remove it" for i in equivalents
+                  if i.startswith(mutated) and i not in made]
+                 + [f"{EQUIVALENTS}: {g.mutant.id} is listed as equivalent, but the suite kills it: remove it"
+                    for g in graded if g.mutant.id in equivalents and g.outcome in (KILLED, TIMED_OUT)])
 
 
 def problems(report: Report, passing: float = PASSING) -> list[str]:
