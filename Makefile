@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sandbox browser demo test validate bench mutants clean
+.PHONY: setup sandbox browser demo test validate bench mutants gpu-smoke-files clean
 
 setup: $(STAMP) sandbox
 
@@ -63,5 +63,12 @@ MUTANTS ?= 01_bayes 02_gradient_descent 03_perceptron 04_backprop
 mutants: setup
 	$(PY) -m autograder mutants $(MUTANTS) $(MUTANTS_ARGS)
 
+# What the GPU smoke check (ci/gpu/smoke.sh) installs on a GPU machine without network: wheels of the pinned
+# versions for CPython $(GPU_PYTHON) and Debian's bubblewrap, into ci/gpu/files/ (git ignores it). Run it here, where the
+# package indexes are reachable, then carry the working tree with ci/gpu/files/ to the GPU machine.
+GPU_PYTHON ?= 3.12
+gpu-smoke-files: setup
+	PIP=$(VENV)/bin/pip sh ci/gpu/fetch.sh $(GPU_PYTHON)
+
 clean:
-	rm -rf build grades $(VENV)
+	rm -rf build grades $(VENV) ci/gpu/build

@@ -30,6 +30,7 @@ from autograder.grading.suite import hidden_suite, public_suite, suite_points
 from autograder.reports import terminal
 from autograder.reports.export import FORMATS
 from autograder.reports.gradebook import Gradebook
+from autograder.sandbox.backends import BACKENDS
 from autograder.sandbox.devices import ENV_REQUEST, REQUESTS, Device, DeviceUnavailable, choose
 from autograder.sandbox.limits import SandboxUnavailable, bwrap_path, require_sandbox
 
@@ -217,6 +218,8 @@ def cmd_check(args) -> int:
 
 def cmd_grade(args) -> int:
     assignment = _course(args).assignment(args.assignment)
+    if args.keras_backend:
+        assignment = assignment.model_copy(update={"keras_backend": args.keras_backend})
     out = args.out or GRADES / assignment.id
     shard = parse_shard(args.shard) if args.shard else None
     outcome = _grade_and_record(args, assignment, args.submissions, out, args.force, shard, args.late_by_mtime)
@@ -499,6 +502,8 @@ VERBS = (
                                              "or $CI_NODE_INDEX"),
           arg("--force", action="store_true", help="grade everyone again, also students whose submission and "
                                                    "suite are unchanged since their results.json was written"),
+          arg("--keras-backend", choices=BACKENDS, help="run Keras on this backend in the workers (default: the "
+                                                        "assignment's keras_backend in course.yml, else tensorflow)"),
           *GRADING),
          "Grade every submission in SUBMISSIONS (one folder per student, nbgrader's submitted/<student>/<ID>/ "
          "layout, or <student>.ipynb / <student>.zip files). Writes OUT/<student>/results.json (Gradescope's "

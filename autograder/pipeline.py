@@ -4,7 +4,7 @@
  1    discover  grading/discover.py        find the submissions (folders, nbgrader's layout, zips), unpack them
  2    plan      grading/plan.py            keep results of unchanged submissions (resume), keep one shard
  3    run       grading/run.py, plugin.py  the suite in grader processes; student code only in sandbox/
- 4    finish    grading/finish.py          content hash, suite digest, device, late penalty
+ 4    finish    grading/finish.py          content hash, suite digest, device, Keras backend, late penalty
  5    write     grading/results.py         ``results.json`` once per student, atomically
  6    record    reports/gradebook.py       the SQLite gradebook, one row per student and test
 ====  ========  =========================  ================================================================
@@ -63,7 +63,7 @@ def grade(request: Request, on_progress: Callable[[int, int], None] | None = Non
     submissions = discover(request.submissions, assignment.id, assignment.notebook,            # 1 discover
                            request.work_dir / "unpacked")
     work = plan(submissions, request.out_dir, request.suite.digest, request.device.kind,        # 2 plan
-                request.force, request.shard)
+                assignment.keras_backend, request.force, request.shard)
     results: dict[str, SubmissionResult] = {}
 
     def done(submission: Submission, result: SubmissionResult, earlier: SubmissionResult | None = None) -> None:

@@ -81,6 +81,7 @@ class Assignment(StrictModel):
     limits: LimitsSpec = LimitsSpec()
     gpu: Literal["never", "optional", "preferred"] = "never"  # see autograder/sandbox/devices.py
     gpu_limits: LimitsSpec | None = None  # on a GPU, these keys replace those of `limits`
+    keras_backend: Literal["tensorflow", "jax", "torch"] = "tensorflow"  # see autograder/sandbox/backends.py
     hidden_visibility: Literal["hidden", "after_due_date", "after_published", "visible"] = "after_published"
     extensions: dict[str, Extension] = {}
 

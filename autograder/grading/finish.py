@@ -1,5 +1,5 @@
 """Stage 4, finish: what a raw result from the run stage (or a result kept from an earlier run) needs before it is
-written: the submission's content hash, the suite's digest, the device, and the late penalty as course.yml says
+written: the submission's content hash, the suite's digest, the device and Keras backend, and the late penalty as course.yml says
 *now* (an extension granted since an earlier run counts)."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from autograder.grading.results import SubmissionResult
 def finish(raw: SubmissionResult, submission: Submission, assignment: Assignment, suite_hash: str, device: str,
            late_by_mtime: bool = False) -> SubmissionResult:
     return replace(raw, content_hash=submission.content_hash, suite_hash=suite_hash, device=device,
-                   late=late_penalty(submission, assignment, late_by_mtime))
+                   keras_backend=assignment.keras_backend, late=late_penalty(submission, assignment, late_by_mtime))
 
 
 def late_penalty(submission: Submission, assignment: Assignment, late_by_mtime: bool):

@@ -1,7 +1,7 @@
 """Stage 2, plan: which of the discovered submissions this run grades, and which results it keeps.
 
 - **Resume.** A student whose ``results.json`` already records the same submission (content hash) graded
-  by the same suite (suite hash) on the same device is not graded again; ``--force`` grades everyone. A
+  by the same suite (suite hash) on the same device and Keras backend is not graded again; ``--force`` grades everyone. A
   result that says grading did not finish (status ``crashed``) is always graded again, and so is one whose
   worker timed out or crashed: the machine (load, a kill) may have caused it, and grading it again costs
   little. Results are written atomically, so a batch stopped at any moment leaves each student with the old
@@ -81,14 +81,14 @@ class Plan:
     kept: tuple[tuple[Submission, SubmissionResult], ...]
 
 
-def plan(submissions: list[Submission], out_dir: Path, suite_hash: str, device: str, force: bool = False,
-         shard: Shard | None = None) -> Plan:
+def plan(submissions: list[Submission], out_dir: Path, suite_hash: str, device: str, keras_backend: str,
+         force: bool = False, shard: Shard | None = None) -> Plan:
     """This shard's submissions (all without one), split into those to grade and those whose results stand."""
     to_grade, kept = [], []
     for submission in submissions:
         if shard is not None and not shard.owns(submission.student):
             continue
-        earlier = None if force else earlier_result(out_dir, submission, suite_hash, device)
+        earlier = None if force else earlier_result(out_dir, submission, suite_hash, device, keras_backend)
         if earlier is None:
             to_grade.append(submission)
         else:
@@ -96,15 +96,18 @@ def plan(submissions: list[Submission], out_dir: Path, suite_hash: str, device: 
     return Plan(tuple(to_grade), tuple(kept))
 
 
-def earlier_result(out_dir: Path, submission: Submission, suite_hash: str, device: str) -> SubmissionResult | None:
-    """The student's result from an earlier run, if it is complete and for this very submission, suite and device."""
+def earlier_result(out_dir: Path, submission: Submission, suite_hash: str, device: str,
+                   keras_backend: str) -> SubmissionResult | None:
+    """The student's result from an earlier run, if it is complete and for this very submission, suite, device and
+    Keras backend."""
     path = out_dir / submission.student / "results.json"
     try:
         result = read_result(path)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     same = (result.student == submission.student and result.content_hash == submission.content_hash
-            and result.suite_hash == suite_hash and result.device == device and result.status in RESUMABLE)
+            and result.suite_hash == suite_hash and result.device == device and result.keras_backend == keras_backend
+            and result.status in RESUMABLE)
     worker = result.extra.get("worker") or {}
     incident = worker.get("timeouts") or worker.get("crashes")  # perhaps the machine's doing (load, a kill): try again
     return result if same and submission.content_hash and not incident else None

@@ -8,7 +8,9 @@ fixture hands each test a proxy of that student's notebook.
 
 Test metadata is read here and nowhere else (:func:`test_spec`): ``@pytest.mark.points(n)`` (default 1),
 ``@pytest.mark.visible`` (the message may show expected values), ``@pytest.mark.needs_gpu``,
-``@pytest.mark.hint("...")`` (what a student should look at when the test fails).
+``@pytest.mark.backends("tensorflow", ...)`` (the Keras backends that can run the test),
+``@pytest.mark.hint("...")`` (what a student should look at when the test fails). A test this batch cannot run (a
+GPU's on the CPU, another backend's) is listed as skipped, worth 0 of 0 points, with a message that says why.
 
 When the last test of a student has run, their raw result (every test of the suite, whatever happened) is
 delivered to the run stage, which finishes it and writes ``results.json``. Messages are built from the
@@ -32,6 +34,7 @@ from autograder import checks
 from autograder.grading.discover import NotebookError, code_cells, read_notebook, tags_by_cell_id
 from autograder.grading.results import FAILED, PASSED, SKIPPED, SubmissionResult, TestResult
 from autograder.grading.suite import LISTED
+from autograder.sandbox.backends import BACKENDS, DEFAULT_BACKEND
 from autograder.sandbox.devices import Device
 from autograder.sandbox.errors import CallTimeout, ProtocolError, StudentError, SubmissionTimeLimit, WorkerFailure
 from autograder.sandbox.limits import Limits, worker_argv
@@ -43,12 +46,26 @@ MARKERS = (
     "points(n): the test is worth n points (default 1)",
     "visible: students see this test's expected values in its message",
     "needs_gpu: the test runs only when the batch runs on a GPU; elsewhere it is skipped and left out of the score",
+    "backends(*names): the test runs only on these Keras backends (tensorflow, jax, torch); on another it is skipped "
+    "and left out of the score",
     "hint(text): a hint for students, shown with the test when it fails (never the expected value)",
 )
 
 
 NOT_RUN_WITHOUT_GPU = ("This test needs a GPU, and this grading ran on a machine without one, so it was not run. "
                        "It counts neither for nor against you: it is left out of this score.")
+
+
+def left_out(skipped: list[TestSpec], what: str, ran: str) -> str:
+    if not skipped:
+        return ""
+    return (f"{len(skipped)} test(s) worth {sum(s.points for s in skipped):g} points need {what} and were not run, "
+            f"because this grading ran {ran}; this score leaves them out.")
+
+
+def not_run_on_backend(backends: tuple[str, ...], backend: str) -> str:
+    return (f"This test needs Keras on {' or '.join(backends)}, and this grading ran Keras on {backend}, so it was "
+            f"not run. It counts neither for nor against you: it is left out of this score.")
 
 
 MAX_CELLS_LISTED = 20  # a notebook of 20,000 failing cells must not make a 6 MB result
@@ -68,6 +85,7 @@ class TestSpec:
     visible: bool
     hint: str = ""
     needs_gpu: bool = False
+    backends: tuple[str, ...] = ()  # the Keras backends that can run it; () is any
 
 
 @dataclass
@@ -95,6 +113,7 @@ class Grader:
         self.datasets = Path(manifest["datasets"]) if manifest.get("datasets") else None
         self.limits = Limits(**manifest["limits"])
         self.device = Device.from_json(manifest.get("device"))
+        self.keras_backend = manifest.get("keras_backend", DEFAULT_BACKEND)
         self.hidden_visibility = manifest.get("hidden_visibility", "after_published")
         source = Path(manifest["source_notebook"]) if manifest.get("source_notebook") else None
         self.source_tags = tags_by_cell_id(read_notebook(source)) if source else {}
@@ -102,7 +121,8 @@ class Grader:
         self.tests: dict[str, TestSpec] = {}
         self.log = Path(manifest["log"]).open("a")  # in the run's work folder: never a student's name
         self.prewarmed: dict[str, Future] = {}
-        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device, source)
+        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device, source,
+                                 self.keras_backend)
         if self.students:
             self.prewarm(min(self.students))
 
@@ -129,7 +149,7 @@ class Grader:
         except (NotebookError, OSError) as exc:
             raise SubmissionNotLoaded(str(exc)) from None
         session = Session(self.assignment, Path(spec["directory"]), cells, self.limits, self.sandbox,
-                          self.datasets, device=self.device, zygote=self.zygote)
+                          self.datasets, device=self.device, zygote=self.zygote, keras_backend=self.keras_backend)
         state.session = session
         try:
             state.load = session.start()
@@ -156,16 +176,26 @@ class Grader:
     def visibility(self, spec: TestSpec) -> str:
         return "visible" if spec.visible else self.hidden_visibility
 
-    def skips(self, spec: TestSpec) -> bool:
-        """A test that needs a GPU is not run on the CPU, and is left out of the score (see NOT_RUN_WITHOUT_GPU)."""
+    def needs_a_gpu(self, spec: TestSpec) -> bool:
         return spec.needs_gpu and self.device.kind == "cpu"
 
+    def needs_another_backend(self, spec: TestSpec) -> bool:
+        return bool(spec.backends) and self.keras_backend not in spec.backends
+
+    def skip_reason(self, spec: TestSpec) -> str:
+        """Why this batch does not run a test, which is then left out of the score; "" when it runs it."""
+        if self.needs_a_gpu(spec):
+            return NOT_RUN_WITHOUT_GPU
+        if self.needs_another_backend(spec):
+            return not_run_on_backend(spec.backends, self.keras_backend)
+        return ""
+
     def skipped_note(self) -> str:
-        skipped = [spec for spec in self.tests.values() if self.skips(spec)]
-        if not skipped:
-            return ""
-        return (f"{len(skipped)} test(s) worth {sum(s.points for s in skipped):g} points need a GPU and were not run, "
-                f"because this grading ran on the CPU; this score leaves them out.")
+        """A sentence for each reason that left tests out of the score (each test counted once)."""
+        gpu = [spec for spec in self.tests.values() if self.needs_a_gpu(spec)]
+        backend = [spec for spec in self.tests.values() if self.needs_another_backend(spec) and spec not in gpu]
+        return " ".join(filter(None, [left_out(gpu, "a GPU", "on the CPU"),
+                                      left_out(backend, "another Keras backend", f"Keras on {self.keras_backend}")]))
 
     def finish(self, student: str) -> None:
         """The student's raw result, every test of the suite in it, handed to ``deliver`` once."""
@@ -175,8 +205,8 @@ class Grader:
         self.close_session(student)  # no more tests for this student: free the worker, stop the clock
         results = []
         for name, spec in self.tests.items():
-            if self.skips(spec):
-                results.append(TestResult(name=name, max_score=0.0, status=SKIPPED, output=NOT_RUN_WITHOUT_GPU,
+            if self.skip_reason(spec):
+                results.append(TestResult(name=name, max_score=0.0, status=SKIPPED, output=self.skip_reason(spec),
                                           visibility=self.visibility(spec), hint=spec.hint))
                 continue
             passed, message = state.outcomes.get(name, (False, "This test did not run (grading stopped early)."))
@@ -201,8 +231,8 @@ class Grader:
         for item in items:
             spec = item.stash[SPEC] = test_spec(item)
             self.tests.setdefault(spec.name, spec)
-            if self.skips(spec):
-                item.add_marker(pytest.mark.skip(reason="needs a GPU; this batch runs on the CPU"))
+            if self.skip_reason(spec):
+                item.add_marker(pytest.mark.skip(reason=self.skip_reason(spec)))
             self.students[item.callspec.params["submission"]].remaining += 1
 
     @pytest.hookimpl(hookwrapper=True)
@@ -284,15 +314,16 @@ class Lister:
 
 
 def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: bool, device: Device,
-               source: Path | None) -> Zygote | None:
+               source: Path | None, keras_backend: str = DEFAULT_BACKEND) -> Zygote | None:
     """The fork server that starts this grader's workers, where it can: in the sandbox, on the CPU. Without a
     sandbox there is no namespace of its own to clean between students; on a GPU each worker keeps a sandbox of
-    its own, as the driver's state is per process. It imports what the reference notebook imports."""
+    its own, as the driver's state is per process. It imports what the reference notebook imports, Keras on
+    ``keras_backend`` (its environment has KERAS_BACKEND before the preload)."""
     if not sandbox or device.kind != "cpu":
         return None
-    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device)
+    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device, keras_backend)
     modules = imported_modules(read_notebook(source)) if source is not None else []
-    return Zygote(argv + (["--preload", ",".join(modules)] if modules else []), limits, device)
+    return Zygote(argv + (["--preload", ",".join(modules)] if modules else []), limits, device, keras_backend)
 
 
 def imported_modules(notebook: dict) -> list[str]:
@@ -328,7 +359,17 @@ def test_spec(item) -> TestSpec:
                                     f"got {points_marker.args!r} {points_marker.kwargs!r}")
         points = float(points_marker.args[0])
     return TestSpec(name, points, item.get_closest_marker("visible") is not None, _hint(item),
-                    needs_gpu=item.get_closest_marker("needs_gpu") is not None)
+                    needs_gpu=item.get_closest_marker("needs_gpu") is not None, backends=_backends(item))
+
+
+def _backends(item) -> tuple[str, ...]:
+    marker = item.get_closest_marker("backends")
+    if marker is None:
+        return ()
+    if not marker.args or marker.kwargs or any(name not in BACKENDS for name in marker.args):
+        raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.backends takes one or more Keras backends of "
+                                f"{', '.join(BACKENDS)}, got {marker.args!r} {marker.kwargs!r}")
+    return tuple(marker.args)
 
 
 def _hint(item) -> str:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.course.late import Late
+from autograder.sandbox.backends import DEFAULT_BACKEND
 
 PASSED, FAILED = "passed", "failed"
-SKIPPED = "skipped"  # a needs_gpu test on a CPU run: worth 0 of 0 points, with the reason
+SKIPPED = "skipped"  # a needs_gpu test on a CPU run, another Keras backend's test: worth 0 of 0 points, with the reason
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
@@ -54,6 +55,7 @@ class SubmissionResult:
     content_hash: str = ""
     suite_hash: str = ""
     device: str = "cpu"
+    keras_backend: str = DEFAULT_BACKEND
     extra: dict = field(default_factory=dict)
     late: Late | None = None
 
@@ -89,8 +91,8 @@ class SubmissionResult:
             "tests": [test.to_gradescope() for test in self.tests],
             "kit": {"student": self.student, "assignment": self.assignment, "status": self.status,
                     "content_hash": self.content_hash, "suite_hash": self.suite_hash, "device": self.device,
-                    "raw_score": round(self.score, 4), "late": self.late.to_json() if self.late else None,
-                    **self.extra},
+                    "keras_backend": self.keras_backend, "raw_score": round(self.score, 4),
+                    "late": self.late.to_json() if self.late else None, **self.extra},
         }
 
     @classmethod
@@ -100,11 +102,13 @@ class SubmissionResult:
                                  output=t.get("output", ""), visibility=t.get("visibility", "visible"),
                                  number=t.get("number", ""), hint=t.get("extra_data", {}).get("hint", ""))
                       for t in data["tests"])
-        known = {"student", "assignment", "status", "content_hash", "suite_hash", "device", "raw_score", "late"}
+        known = {"student", "assignment", "status", "content_hash", "suite_hash", "device", "keras_backend", "raw_score",
+                 "late"}
         result = cls(student=kit["student"], assignment=kit["assignment"], tests=tests, status=kit["status"],
                      output=data.get("output", ""), execution_time=data.get("execution_time", 0.0),
                      content_hash=kit.get("content_hash", ""), suite_hash=kit.get("suite_hash", ""),
-                     device=kit.get("device", "cpu"), extra={k: v for k, v in kit.items() if k not in known},
+                     device=kit.get("device", "cpu"), keras_backend=kit.get("keras_backend", DEFAULT_BACKEND),
+                     extra={k: v for k, v in kit.items() if k not in known},
                      late=Late.from_json(kit["late"]) if kit.get("late") else None)
         # ``message`` put the late line first: what follows it is grading's own output
         return replace(result, output=result.output.removeprefix(result._late_line()).lstrip("\n"))

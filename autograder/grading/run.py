@@ -127,6 +127,7 @@ def manifest(batch: Batch, share: list[Submission], run_id: str, log: Path) -> d
         "datasets": str(worker_view(DATASETS, batch.work_dir / "datasets")),  # no test labels
         "limits": asdict(batch.assignment.limits_on(batch.device.kind)),
         "device": batch.device.to_json(),
+        "keras_backend": batch.assignment.keras_backend,
         "hidden_visibility": batch.assignment.hidden_visibility,
         "source_notebook": str(source) if source.exists() else None,
         "submissions": [{"student": s.student, "directory": str(s.directory) if s.directory else None,

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     execution_time REAL NOT NULL, content_hash TEXT NOT NULL, suite_hash TEXT NOT NULL,
     device TEXT NOT NULL, graded_at TEXT NOT NULL,
     final_score REAL, days_late INTEGER NOT NULL DEFAULT 0, penalty REAL NOT NULL DEFAULT 0, submitted_at TEXT,
+    keras_backend TEXT NOT NULL DEFAULT 'tensorflow',
     PRIMARY KEY (student, assignment)
 );
 CREATE TABLE IF NOT EXISTS tests (
@@ -32,9 +33,11 @@ CREATE TABLE IF NOT EXISTS tests (
 """
 
 
-# Columns added after the first gradebooks were written: an older gradebook gets them on opening.
-LATE_COLUMNS = {"final_score": "REAL", "days_late": "INTEGER NOT NULL DEFAULT 0",
-                "penalty": "REAL NOT NULL DEFAULT 0", "submitted_at": "TEXT"}
+# Columns added after the first gradebooks were written: an older gradebook gets them on opening (its results were
+# graded before Keras had another backend than TensorFlow).
+ADDED_COLUMNS = {"final_score": "REAL", "days_late": "INTEGER NOT NULL DEFAULT 0",
+                 "penalty": "REAL NOT NULL DEFAULT 0", "submitted_at": "TEXT",
+                 "keras_backend": "TEXT NOT NULL DEFAULT 'tensorflow'"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Row:
     penalty: float
     submitted_at: str | None
     device: str
+    keras_backend: str
 
 
 class Gradebook:
@@ -60,7 +64,7 @@ class Gradebook:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(SCHEMA)
         present = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
-        for column, kind in LATE_COLUMNS.items():
+        for column, kind in ADDED_COLUMNS.items():
             if column not in present:
                 self.db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
 
@@ -82,18 +86,18 @@ class Gradebook:
                 late = result.late
                 self.db.execute(
                     "INSERT INTO submissions (student, assignment, score, max_score, status, execution_time, "
-                    "content_hash, suite_hash, device, graded_at, final_score, days_late, penalty, submitted_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "content_hash, suite_hash, device, graded_at, final_score, days_late, penalty, submitted_at, "
+                    "keras_backend) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*key, result.score, result.max_score, result.status, result.execution_time, result.content_hash,
                      result.suite_hash, result.device, now, result.final_score, late.days_late if late else 0,
-                     late.penalty if late else 0.0, late.submitted_at if late else None))
+                     late.penalty if late else 0.0, late.submitted_at if late else None, result.keras_backend))
                 self.db.executemany("INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                     [(*key, t.name, t.score, t.max_score, t.status, t.visibility, t.output)
                                      for t in result.tests])
 
     def rows(self, assignment: str | None = None) -> list[Row]:
         query = ("SELECT student, assignment, score, max_score, status, execution_time, COALESCE(final_score, score), "
-                 "days_late, penalty, submitted_at, device FROM submissions")
+                 "days_late, penalty, submitted_at, device, keras_backend FROM submissions")
         args: tuple = ()
         if assignment:
             query += " WHERE assignment = ?"

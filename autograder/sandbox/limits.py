@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox.backends import DEFAULT_BACKEND, backend_environment
 from autograder.sandbox.devices import CPU, Device
 
 SANDBOX_ROOT = Path("/sandbox")
@@ -98,7 +99,8 @@ def require_sandbox() -> None:
 
 
 def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: Path | None, limits: Limits,
-                sandbox: bool, device: Device = CPU) -> tuple[list[str], str | None]:
+                sandbox: bool, device: Device = CPU,
+                keras_backend: str = DEFAULT_BACKEND) -> tuple[list[str], str | None]:
     """The command that starts a worker, and the directory it starts in (None: set by bwrap). Without a
     ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message."""
     python = [interpreter(), "-E", "-s", "-B"]
@@ -108,7 +110,7 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
     argv = [bwrap_path() or "bwrap",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv"]
-    for key, value in worker_environment(device).items():
+    for key, value in worker_environment(device, keras_backend).items():
         argv += ["--setenv", key, value]
     for path in ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc/fonts", "/etc/ld.so.cache",
                  "/etc/alternatives", "/etc/localtime"):
@@ -143,8 +145,8 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
     return argv + python + [str(LIB / "worker.py")] + uid, None
 
 
-def worker_environment(device: Device = CPU) -> dict[str, str]:
-    return device.environment() | {
+def worker_environment(device: Device = CPU, keras_backend: str = DEFAULT_BACKEND) -> dict[str, str]:
+    return device.environment() | backend_environment(keras_backend, device.kind) | {
         "HOME": "/tmp/home", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/home/.matplotlib", "PYTHONHASHSEED": "0",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

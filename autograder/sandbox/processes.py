@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from autograder.sandbox.backends import DEFAULT_BACKEND
 from autograder.sandbox.devices import CPU, Device
 from autograder.sandbox.errors import ProtocolError
 from autograder.sandbox.inside import protocol
@@ -165,12 +166,13 @@ class WorkerProcess:
 class OwnSandbox(WorkerProcess):
     """A worker in a sandbox of its own: bubblewrap, then Python."""
 
-    def __init__(self, argv: list[str], cwd: str | None, limits: Limits, device: Device):
+    def __init__(self, argv: list[str], cwd: str | None, limits: Limits, device: Device,
+                 keras_backend: str = DEFAULT_BACKEND):
         super().__init__(limits)
         self.popen = subprocess.Popen(
             argv + ["--channel", str(self.to_worker_r), str(self.from_worker_w)], cwd=cwd, stdin=subprocess.DEVNULL,
             stdout=self.output_w, stderr=self.output_w, pass_fds=(self.to_worker_r, self.from_worker_w),
-            preexec_fn=lambda: apply_rlimits(limits, device), env=worker_environment(device),
+            preexec_fn=lambda: apply_rlimits(limits, device), env=worker_environment(device, keras_backend),
         )
         self._started()
         self._watch(self.popen.pid)
@@ -208,8 +210,8 @@ class Zygote:
     memory limit) ends the whole sandbox, and the next worker starts a fresh one. A zygote that cannot start
     is not tried again: the grader process's students then get sandboxes of their own."""
 
-    def __init__(self, argv: list[str], limits: Limits, device: Device = CPU):
-        self.argv, self.limits, self.device = argv, limits, device
+    def __init__(self, argv: list[str], limits: Limits, device: Device = CPU, keras_backend: str = DEFAULT_BACKEND):
+        self.argv, self.limits, self.device, self.keras_backend = argv, limits, device, keras_backend
         self.popen: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.starts = 0
@@ -228,7 +230,8 @@ class Zygote:
         self.popen = subprocess.Popen(
             self.argv + ["--zygote", str(theirs.fileno())], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, pass_fds=(theirs.fileno(),),
-            preexec_fn=lambda: apply_rlimits(self.limits, self.device), env=worker_environment(self.device))
+            preexec_fn=lambda: apply_rlimits(self.limits, self.device),
+            env=worker_environment(self.device, self.keras_backend))
         theirs.close()
         self.starts += 1
         if self.answer(ZYGOTE_START_SECONDS) != {"ready": True}:

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.sandbox.backends import DEFAULT_BACKEND
 from autograder.sandbox.devices import CPU, Device
 from autograder.sandbox.errors import CallTimeout, ProtocolError, StudentError, SubmissionTimeLimit, WorkerFailure
 from autograder.sandbox.inside import protocol
@@ -47,7 +48,8 @@ class Session:
     """A student's notebook running in a sandboxed worker, restarted as needed."""
 
     def __init__(self, assignment: str, submission_dir: Path, cells: list[tuple[int, str]], limits: Limits,
-                 sandbox: bool, datasets_dir: Path | None = None, device: Device = CPU, zygote: Zygote | None = None):
+                 sandbox: bool, datasets_dir: Path | None = None, device: Device = CPU, zygote: Zygote | None = None,
+                 keras_backend: str = DEFAULT_BACKEND):
         self.cells = [(int(index), str(source)) for index, source in cells]  # the notebook's (index, source) pairs
         self.limits, self.device = limits, device
         self.scratch = None if sandbox else _scratch_copy(assignment, submission_dir, datasets_dir)
@@ -56,7 +58,7 @@ class Session:
         self.zygote = zygote
         self.files = submission_files(submission_dir, ZYGOTE_MAX_FILES) if zygote is not None else None
         self.own_sandbox = lambda: OwnSandbox(*worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox,
-                                                         device), limits, device)
+                                                         device, keras_backend), limits, device, keras_backend)
         self.deadline = time.monotonic() + limits.submission_seconds
         self.process: WorkerProcess | None = None
         self.generation = 0

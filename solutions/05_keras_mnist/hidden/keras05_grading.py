@@ -36,9 +36,13 @@ def train_subset(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def seed_worker(student, seed: int = SEED) -> None:
-    """Keras' global seed and TensorFlow's deterministic ops in the worker, so a run can be repeated exactly."""
-    student.keras.value.utils.set_random_seed(seed)
-    student.tf.value.config.experimental.enable_op_determinism()
+    """Keras' global seed in the worker, and on TensorFlow its deterministic ops, so a run can be repeated exactly
+    (JAX and PyTorch are repeatable on the CPU, and made so on a GPU by the worker's environment: see
+    autograder/sandbox/backends.py)."""
+    keras = student.keras.value
+    keras.utils.set_random_seed(seed)
+    if keras.config.backend() == "tensorflow":
+        student.tf.value.config.experimental.enable_op_determinism()
 
 
 def scaled_in_worker(student, images: np.ndarray, input_shape) -> object:

@@ -43,6 +43,7 @@ def test_batch_generator_docstring_example(student):
         checks.close(images, want, what="the images of the next batch")
 
 
+@pytest.mark.backends("tensorflow")
 @pytest.mark.points(2)
 def test_naive_dense_shapes(student):
     """NaiveDense(784, 512, relu): W (784, 512) in [0, 0.1), b (512,) zeros, output (2, 512) for two inputs."""
