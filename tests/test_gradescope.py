@@ -5,6 +5,7 @@ typical mistakes and an empty submission; then the separate-user mode, forced, a
 
 05's zip is built and checked here, not graded: its reference trains models for minutes (docs: its measured run).
 """
+import importlib.metadata
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ from autograder.course.layout import SOLUTIONS
 from autograder.course.late import Late
 from autograder.grading.results import VISIBILITIES, SubmissionResult, TestResult
 from autograder.grading.suite import hidden_suite, suite_tests
-from autograder.integrations.gradescope import gradescope_results, unreadable_python
+from autograder.integrations.gradescope import find_notebook, gradescope_results, unreadable_python
 from conftest import ROOT, run_cli
 
 COURSE = load_course(ROOT / "course.yml")
@@ -139,7 +140,7 @@ def test_setup_checks_what_it_installs(zips, tmp_path):
     assert done.returncode == 0 and "every pinned package" in done.stdout, done.stdout + done.stderr
     (root / "source" / "requirements.txt").write_text("numpy==0.0.1\n")
     done = subprocess.run(check, capture_output=True, text=True, env={**os.environ, "AUTOGRADER_VENV": VENV})
-    assert done.returncode == 1 and "numpy: 2.4.6, expected 0.0.1" in done.stderr
+    assert done.returncode == 1 and f"numpy: {importlib.metadata.version('numpy')}, expected 0.0.1" in done.stderr
 
 
 # ---------------------------------------------------------------- Gradescope's results.json
@@ -172,6 +173,18 @@ def zipped(files: dict[str, dict]) -> bytes:
             for name, notebook in files.items():
                 archive.writestr(name, json.dumps(notebook))
         return path.read_bytes()
+
+
+def test_the_notebook_is_found_by_name_or_as_the_only_one(tmp_path):
+    for name in ("a/bayes.ipynb", "a/b/bayes.ipynb", ".ipynb_checkpoints/bayes-checkpoint.ipynb", "other.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    assert find_notebook(tmp_path, "bayes.ipynb") == tmp_path / "a" / "bayes.ipynb"  # by name, nearest the top
+    assert find_notebook(tmp_path / "a" / "b", "keras_mnist.ipynb") == tmp_path / "a" / "b" / "bayes.ipynb"
+    assert find_notebook(tmp_path, "keras_mnist.ipynb") is None  # three others (checkpoints never count): which?
+    (tmp_path / "other.ipynb").unlink()
+    (tmp_path / "a" / "b" / "bayes.ipynb").unlink()
+    assert find_notebook(tmp_path, "keras_mnist.ipynb") == tmp_path / "a" / "bayes.ipynb"
 
 
 @pytest.fixture(scope="module")
