@@ -73,7 +73,7 @@ def grade(assignment: Assignment, root: Path = GRADESCOPE_ROOT, confinement: str
             mode = choose_mode(confinement)
             request = pipeline.Request(assignment, hidden_suite(assignment.id), work / "submissions", work / "out",
                                        sandbox=mode.sandbox, device=_device(assignment), worker_uid=mode.worker_uid)
-            with _confined(mode, root, request):
+            with _confined(mode, root, request, work):
                 [result] = pipeline.grade(request).results
             results = gradescope_results(result, mode.note)
         except NotConfinable as exc:
@@ -162,17 +162,18 @@ def unreadable_python() -> str | None:
 
 
 @contextmanager
-def _confined(mode: Mode, root: Path, request: pipeline.Request):
+def _confined(mode: Mode, root: Path, request: pipeline.Request, work: Path):
     """In the separate-user mode, while grading runs: ``root`` (the autograder, the hidden suite, the datasets with
-    every label, the submission, the results) is root's alone, and so is every file the grader writes, but the
-    worker's view of the datasets (no test labels); afterwards every process of the worker's user is killed."""
+    every label, the submission, the results) is root's alone, and so is every file the grader writes in ``work``
+    but the worker's view of the datasets (no test labels); afterwards every process of the worker's user is
+    killed."""
     if mode.sandbox:
         yield
         return
     before, umask = root.stat().st_mode & 0o7777, os.umask(0o077)
     root.chmod(0o700)
     try:
-        _open_datasets_view(request.work_dir / "datasets")
+        _open_datasets_view(request.work_dir / "datasets", work)
         yield
     finally:
         subprocess.run([sys.executable, "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"],
@@ -181,12 +182,12 @@ def _confined(mode: Mode, root: Path, request: pipeline.Request):
         root.chmod(before)
 
 
-def _open_datasets_view(view: Path) -> None:
+def _open_datasets_view(view: Path, work: Path) -> None:
     """The datasets as the worker sees them (dataview.py: no test labels), readable by every user; the folders
-    above it can be passed through, not listed (the grader's logs and manifests beside it stay unreadable)."""
+    from ``work`` down to it can be passed through, not listed (the grader's logs and manifests stay unreadable)."""
     worker_view(DATASETS, view)
     for folder in view.parents:
-        if folder == Path(tempfile.gettempdir()):
+        if not folder.is_relative_to(work):
             break
         folder.chmod(0o711)
     for folder, _, files in os.walk(view):
