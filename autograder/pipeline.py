@@ -45,6 +45,7 @@ class Request:
     force: bool = True  # grade every submission, also those whose results.json is for this submission and suite
     gradebook: Path | None = None  # None: results.json only
     in_process: bool = False  # one student, answered fast (`check`)
+    worker_uid: int | None = None  # student code as this user, also without a sandbox (root only; Gradescope)
 
     @property
     def work_dir(self) -> Path:
@@ -78,7 +79,7 @@ def grade(request: Request, on_progress: Callable[[int, int], None] | None = Non
     for submission, earlier in work.kept:
         done(submission, earlier, earlier)
     run(Batch(assignment, request.suite, request.work_dir, request.sandbox, max(1, request.jobs),   # 3 run
-              request.device, request.in_process), list(work.to_grade), done)
+              request.device, request.in_process, request.worker_uid), list(work.to_grade), done)
     ordered = tuple(results[s.student] for s in submissions if s.student in results)
     if request.gradebook is not None:
         with Gradebook(request.gradebook) as gradebook:                                          # 6 record

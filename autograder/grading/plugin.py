@@ -96,13 +96,15 @@ class Grader:
         self.limits = Limits(**manifest["limits"])
         self.device = Device.from_json(manifest.get("device"))
         self.hidden_visibility = manifest.get("hidden_visibility", "after_published")
+        self.worker_uid = manifest.get("worker_uid")
         source = Path(manifest["source_notebook"]) if manifest.get("source_notebook") else None
         self.source_tags = tags_by_cell_id(read_notebook(source)) if source else {}
         self.students = {s["student"]: StudentState(s) for s in manifest["submissions"]}
         self.tests: dict[str, TestSpec] = {}
         self.log = Path(manifest["log"]).open("a")  # in the run's work folder: never a student's name
         self.prewarmed: dict[str, Future] = {}
-        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device, source)
+        self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device, source,
+                                 self.worker_uid)
         if self.students:
             self.prewarm(min(self.students))
 
@@ -129,7 +131,7 @@ class Grader:
         except (NotebookError, OSError) as exc:
             raise SubmissionNotLoaded(str(exc)) from None
         session = Session(self.assignment, Path(spec["directory"]), cells, self.limits, self.sandbox,
-                          self.datasets, device=self.device, zygote=self.zygote)
+                          self.datasets, device=self.device, zygote=self.zygote, worker_uid=self.worker_uid)
         state.session = session
         try:
             state.load = session.start()
@@ -284,13 +286,13 @@ class Lister:
 
 
 def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: bool, device: Device,
-               source: Path | None) -> Zygote | None:
+               source: Path | None, uid: int | None = None) -> Zygote | None:
     """The fork server that starts this grader's workers, where it can: in the sandbox, on the CPU. Without a
     sandbox there is no namespace of its own to clean between students; on a GPU each worker keeps a sandbox of
     its own, as the driver's state is per process. It imports what the reference notebook imports."""
     if not sandbox or device.kind != "cpu":
         return None
-    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device)
+    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device, uid)
     modules = imported_modules(read_notebook(source)) if source is not None else []
     return Zygote(argv + (["--preload", ",".join(modules)] if modules else []), limits, device)
 
