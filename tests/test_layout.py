@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "autograder"
-LAYERS = ("autograder.sandbox.inside", "autograder.sandbox", "autograder.course", "autograder.checks",
+LAYERS = ("autograder.sandbox.inside", "autograder.sandbox", "autograder.course", "autograder.checks", "autograder.references",
           "autograder.grading", "autograder.reports", "autograder.notebook", "autograder.pipeline",
           "autograder.integrations",
           "autograder.authoring", "autograder.cli", "autograder.__main__")

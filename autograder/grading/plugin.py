@@ -193,6 +193,12 @@ class Grader:
         state.delivered = True
 
     # ------------------------------------------------------------ pytest's hooks
+    def pytest_configure(self, config):
+        # Messages come from the exception (message_for), never from pytest's report; its default "long"
+        # traceback parses the source of every frame of every failing test, most of a stub's grading time.
+        # "value" keeps only the exception's text. (Here, so that `check`'s pytest in-process gets it too.)
+        config.option.tbstyle = "value"
+
     def pytest_generate_tests(self, metafunc):
         if "submission" in metafunc.fixturenames:
             students = sorted(self.students)
@@ -356,10 +362,6 @@ def pytest_configure(config):
         config.pluginmanager.register(Lister(), "autograder-lister")
     path = config.getoption("--ag-manifest")
     if path:
-        # Messages come from the exception (message_for), never from pytest's report; its default "long"
-        # traceback parses the source of every frame of every failing test, most of a stub's grading time.
-        # "value" keeps only the exception's text.
-        config.option.tbstyle = "value"
         manifest = json.loads(Path(path).read_text())
         config.pluginmanager.register(Grader(manifest, results_pipe(config.getoption("--ag-results-fd"),
                                                                     manifest["run_id"])), "autograder-grader")
