@@ -169,11 +169,13 @@ def test_mlp_forward_uses_current_params(student):
 def test_mlp_initialisation_uses_one_generator(student):
     """The docstring's "Initialise with ONE generator rng = np.random.default_rng(seed), layer by layer: W =
     he_normal(..., rng) for "relu", xavier_uniform(..., rng) otherwise": the weights equal those of your own
-    initialisers drawing from one generator in layer order. Typical mistakes: a seed per layer (seed + l), the
-    same seed for every layer, or a generator per layer."""
+    initialisers drawing from one generator in layer order, for every activation. Typical mistakes: a seed per
+    layer (seed + l), the same seed for every layer, a generator per layer, He weights for an activation other
+    than ReLU."""
     sizes = [6, 5, 4, 3]
     random_in_worker = student.np.value.random
-    for activation, init in (("relu", "he_normal"), ("tanh", "xavier_uniform")):
+    for activation, init in (("relu", "he_normal"), ("tanh", "xavier_uniform"), ("sigmoid", "xavier_uniform"),
+                             ("identity", "xavier_uniform")):
         label = f"MLP({sizes}, {activation!r}, seed=21)"
         params = read_params(student.MLP(sizes, activation, seed=21), sizes, label)
         generator = random_in_worker.default_rng(21)
@@ -295,18 +297,17 @@ def test_collapse_linear(student):
 
 
 @pytest.mark.points(1)
-@pytest.mark.hint("Build an identity MLP, give it non-zero biases, and compare its forward() with x @ W + b from "
-                  "collapse_linear(model.params); then do the same with a ReLU network, which must NOT collapse.")
+@pytest.mark.hint("Build an identity MLP and compare its forward() with x @ W + b from collapse_linear(model.params); "
+                  "then do the same with a ReLU network, which must NOT collapse.")
 def test_collapse_linear_matches_identity_mlp(student):
-    """The notebook's check, with your own MLP: an identity-activation MLP (non-zero biases) equals x @ W + b with
-    (W, b) = collapse_linear(its params), and a ReLU network does not."""
+    """The notebook's check, with your own MLP: an identity-activation MLP equals x @ W + b with (W, b) =
+    collapse_linear(its params), and a ReLU network does not. (The biases of a new MLP are 0; test_collapse_linear
+    checks them with other parameters.)"""
     sizes = [6, 5, 4, 3]
     rng = np.random.default_rng(42)
     X = rng.normal(size=(8, 6))
     linear = student.MLP(sizes, "identity", seed=13)
     params = read_params(linear, sizes, "MLP([6, 5, 4, 3], 'identity')")
-    params = {k: v + 0.1 * rng.normal(size=v.shape) for k, v in params.items()}
-    linear.params = params
     W, b = parts_of(student.collapse_linear(params), "collapse_linear of an identity MLP's params")
     W = checks.shape(W, (6, 3), what="W of collapse_linear for MLP([6, 5, 4, 3], 'identity')")
     b = checks.shape(b, (3,), what="b of collapse_linear for MLP([6, 5, 4, 3], 'identity')")

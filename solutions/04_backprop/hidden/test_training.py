@@ -159,13 +159,46 @@ SCHEDULE_MISTAKES = {
     "even_batches": "batches of nearly equal sizes (np.array_split) instead of batch_size examples and a smaller last one",
     "one_generator": "one generator for both the initial weights and the shuffling",
 }
+DERIVATIVE_FROM_OUTPUT = {"tanh": lambda a: 1.0 - a * a, "sigmoid": lambda a: a * (1.0 - a),
+                          "relu": lambda a: (a > 0).astype(float), "identity": np.ones_like}
+FORWARD = {"tanh": np.tanh, "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
+           "relu": lambda z: np.maximum(z, 0.0), "identity": lambda z: z}
+
+
+def reference_grads(params, X, y, activation):
+    """The gradients of the mean cross-entropy, computed here (used only when the student's MLP cannot be given
+    parameters from outside, so that its own gradients cannot be asked for)."""
+    n_layers = len(params) // 2
+    outputs = [X]
+    for l in range(1, n_layers + 1):
+        z = outputs[-1] @ params[f"W{l}"] + params[f"b{l}"]
+        outputs.append(FORWARD[activation](z) if l < n_layers else z)
+    z = outputs[-1]
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1.0
+    d, grads = p / len(y), {}
+    for l in range(n_layers, 0, -1):
+        grads[f"W{l}"], grads[f"b{l}"] = outputs[l - 1].T @ d, d.sum(axis=0)
+        if l > 1:
+            d = (d @ params[f"W{l}"].T) * DERIVATIVE_FROM_OUTPUT[activation](outputs[l - 1])
+    return grads
+
+
+def reads_given_params(model, params, X):
+    """Whether the student's MLP computes with a params dict set from outside: with zero weights and biases in
+    the last layer every score is 0, whatever the layers before do."""
+    model.params = {k: np.zeros_like(v) for k, v in params.items()}
+    scores = model.forward(X[:2])
+    return isinstance(scores, np.ndarray) and scores.shape[0] == 2 and np.allclose(scores, 0.0)
 
 
 def replay_schedule(student, X, y, sizes, activation, epochs, batch_size, lr, seed, variant=None):
     """The parameters train_mlp's docstring prescribes, step by step, with the gradients of the student's own MLP
     (so that only the schedule is tested here): MLP(sizes, activation, seed); rng = np.random.default_rng(seed);
     in epoch e, rng.permutation(N), lr * (1 - e / E), one update params[k] -= lr_e * grads[k] per batch of
-    batch_size examples in that order, the last batch smaller. `variant` replays a typical mistake instead."""
+    batch_size examples in that order, the last batch smaller. `variant` replays a typical mistake instead.
+    Returns the parameters after each epoch."""
     if variant == "one_generator":
         generator = student.np.value.random.default_rng(seed)
         model = student.MLP(sizes, activation, generator)
@@ -176,7 +209,16 @@ def replay_schedule(student, X, y, sizes, activation, epochs, batch_size, lr, se
     params = model.params
     checks.true(isinstance(params, dict) and all(isinstance(v, np.ndarray) for v in params.values()),
                 f"MLP({sizes}, {activation!r}).params should be a dict of arrays, got {checks.summary(params)}.")
-    n = len(X)
+    if reads_given_params(model, params, X):
+        def gradients(params, X_batch, y_batch):
+            model.params = params
+            model.loss(X_batch, y_batch)
+            grads = model.grads
+            return {k: np.asarray(grads[k], dtype=float) for k in params}
+    else:  # its own tests say so; the schedule is still checked, with gradients computed here
+        def gradients(params, X_batch, y_batch):
+            return reference_grads(params, X_batch, y_batch, activation)
+    n, after_each_epoch = len(X), []
     for epoch in range(epochs):
         lr_epoch = {"constant": lr, "late": lr * (1.0 - (epoch + 1) / epochs)}.get(variant, lr * (1.0 - epoch / epochs))
         order = np.asarray(permutation(n))
@@ -186,11 +228,10 @@ def replay_schedule(student, X, y, sizes, activation, epochs, batch_size, lr, se
             last = n - batch_size + 1 if variant == "drop_last" else n
             batches = [order[start:start + batch_size] for start in range(0, last, batch_size)]
         for batch in batches:
-            model.params = params
-            model.loss(X[batch], y[batch])
-            grads = model.grads
-            params = {k: params[k] - lr_epoch * np.asarray(grads[k], dtype=float) for k in params}
-    return params
+            grads = gradients(params, X[batch], y[batch])
+            params = {k: params[k] - lr_epoch * grads[k] for k in params}
+        after_each_epoch.append(params)
+    return after_each_epoch
 
 
 def same_params(got, want):
@@ -205,19 +246,35 @@ def same_params(got, want):
 def test_train_mlp_follows_the_schedule(student):
     """The docstring's exact schedule, which an accuracy threshold cannot see: the parameters after 3 epochs on 23
     images (batches of 5, 5, 5, 5 and 3) equal those of the prescribed steps, replayed here with the gradients of
-    your own MLP. Typical mistakes: no decay or a decay that starts one epoch late, the last smaller batch left out,
-    np.array_split's batches, one generator for both the weights and the shuffling, `activation` not passed to MLP."""
-    X_train, y_train, _, _ = load_split()
+    your own MLP. X_val is given and, as the docstring says, "only used for the history". Typical mistakes: no
+    decay or a decay that starts one epoch late, the last smaller batch left out, np.array_split's batches, one
+    generator for both the weights and the shuffling, `activation` not passed to MLP, the parameters of the epoch
+    with the best validation accuracy returned instead of the last ones."""
+    X_train, y_train, X_test, _ = load_split()
     X, y = X_train[:23], y_train[:23]
     run = SCHEDULE_RUN
-    label = "train_mlp on 23 images, 3 epochs, batch_size 5"
-    result = student.train_mlp(X, y, seed=SCHEDULE_SEED, **run)
+    label = "train_mlp on 23 images with X_val, 3 epochs, batch_size 5"
+    after_each_epoch = replay_schedule(student, X, y, seed=SCHEDULE_SEED, **run)
+    want = after_each_epoch[-1]
+    # Validation labels that the FIRST epoch's parameters predict perfectly: code that returns the parameters of its
+    # best validation epoch (X_val used for more than the history) returns those instead of the last ones.
+    first = after_each_epoch[0]
+    X_val = X_test[:40]
+    h = X_val
+    for l in (1, 2):
+        h = h @ first[f"W{l}"] + first[f"b{l}"]
+        h = np.tanh(h) if l == 1 else h
+    y_val = h.argmax(axis=1)
+    result = student.train_mlp(X, y, seed=SCHEDULE_SEED, X_val=X_val, y_val=y_val, **run)
     got, _history = trained_params(result, run["sizes"], label)
-    want = replay_schedule(student, X, y, seed=SCHEDULE_SEED, **run)
     if same_params(got, want):
         return
+    if same_params(got, first):
+        checks.fail(f"{label}: your parameters are those after the first epoch, where the validation accuracy was "
+                    "best, not those after the last epoch.", hint="X_val and y_val are only measured for the history; "
+                    "return the parameters after the last update")
     for variant, description in SCHEDULE_MISTAKES.items():
-        if same_params(got, replay_schedule(student, X, y, seed=SCHEDULE_SEED, variant=variant, **run)):
+        if same_params(got, replay_schedule(student, X, y, seed=SCHEDULE_SEED, variant=variant, **run)[-1]):
             checks.fail(f"{label}: your parameters are those of a run with {description}, not of the schedule in "
                         "the docstring.", hint="reread the Args of train_mlp: the learning rate, the batches and the "
                         "generators are all prescribed")
@@ -225,4 +282,4 @@ def test_train_mlp_follows_the_schedule(student):
                 "gradients of your own MLP).",
                 hint="check, in this order: MLP(sizes, activation, seed); a separate rng = np.random.default_rng(seed); "
                      "rng.permutation(N) once per epoch; lr * (1 - e / E); consecutive batches of batch_size; "
-                     "params[k] -= lr_e * grads[k] after each batch")
+                     "params[k] -= lr_e * grads[k] after each batch; X_val only measured, never trained on")
