@@ -159,30 +159,6 @@ SCHEDULE_MISTAKES = {
     "even_batches": "batches of nearly equal sizes (np.array_split) instead of batch_size examples and a smaller last one",
     "one_generator": "one generator for both the initial weights and the shuffling",
 }
-DERIVATIVE_FROM_OUTPUT = {"tanh": lambda a: 1.0 - a * a, "sigmoid": lambda a: a * (1.0 - a),
-                          "relu": lambda a: (a > 0).astype(float), "identity": np.ones_like}
-FORWARD = {"tanh": np.tanh, "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
-           "relu": lambda z: np.maximum(z, 0.0), "identity": lambda z: z}
-
-
-def reference_grads(params, X, y, activation):
-    """The gradients of the mean cross-entropy, computed here (used only when the student's MLP cannot be given
-    parameters from outside, so that its own gradients cannot be asked for)."""
-    n_layers = len(params) // 2
-    outputs = [X]
-    for l in range(1, n_layers + 1):
-        z = outputs[-1] @ params[f"W{l}"] + params[f"b{l}"]
-        outputs.append(FORWARD[activation](z) if l < n_layers else z)
-    z = outputs[-1]
-    p = np.exp(z - z.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    p[np.arange(len(y)), y] -= 1.0
-    d, grads = p / len(y), {}
-    for l in range(n_layers, 0, -1):
-        grads[f"W{l}"], grads[f"b{l}"] = outputs[l - 1].T @ d, d.sum(axis=0)
-        if l > 1:
-            d = (d @ params[f"W{l}"].T) * DERIVATIVE_FROM_OUTPUT[activation](outputs[l - 1])
-    return grads
 
 
 def reads_given_params(model, params, X):
@@ -209,15 +185,17 @@ def replay_schedule(student, X, y, sizes, activation, epochs, batch_size, lr, se
     params = model.params
     checks.true(isinstance(params, dict) and all(isinstance(v, np.ndarray) for v in params.values()),
                 f"MLP({sizes}, {activation!r}).params should be a dict of arrays, got {checks.summary(params)}.")
-    if reads_given_params(model, params, X):
-        def gradients(params, X_batch, y_batch):
-            model.params = params
-            model.loss(X_batch, y_batch)
-            grads = model.grads
-            return {k: np.asarray(grads[k], dtype=float) for k in params}
-    else:  # its own tests say so; the schedule is still checked, with gradients computed here
-        def gradients(params, X_batch, y_batch):
-            return reference_grads(params, X_batch, y_batch, activation)
+    checks.true(reads_given_params(model, params, X),
+                f"MLP({sizes}, {activation!r}) ignores a params dict set from outside (model.params = ...): the "
+                "notebook's accuracy() scores trained parameters that way, and so does this test.",
+                hint="forward() must read self.params each time it runs, not weights copied in __init__")
+
+    def gradients(params, X_batch, y_batch):
+        model.params = params
+        model.loss(X_batch, y_batch)
+        grads = model.grads
+        return {k: np.asarray(grads[k], dtype=float) for k in params}
+
     n, after_each_epoch = len(X), []
     for epoch in range(epochs):
         lr_epoch = {"constant": lr, "late": lr * (1.0 - (epoch + 1) / epochs)}.get(variant, lr * (1.0 - epoch / epochs))
@@ -246,7 +224,8 @@ def same_params(got, want):
 def test_train_mlp_follows_the_schedule(student):
     """The docstring's exact schedule, which an accuracy threshold cannot see: the parameters after 3 epochs on 23
     images (batches of 5, 5, 5, 5 and 3) equal those of the prescribed steps, replayed here with the gradients of
-    your own MLP. X_val is given and, as the docstring says, "only used for the history". Typical mistakes: no
+    your own MLP (which, as for the notebook's accuracy(), must compute with a params dict set from outside). X_val
+    is given and, as the docstring says, "only used for the history". Typical mistakes: no
     decay or a decay that starts one epoch late, the last smaller batch left out, np.array_split's batches, one
     generator for both the weights and the shuffling, `activation` not passed to MLP, the parameters of the epoch
     with the best validation accuracy returned instead of the last ones."""
