@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sandbox browser demo test validate bench clean
+.PHONY: setup sandbox browser demo test validate bench mutants clean
 
 setup: $(STAMP) sandbox
 
@@ -56,6 +56,12 @@ validate: setup
 # `make bench BENCH_ARGS="--students 20 --nbgrader 5"` scales it down.
 bench: setup
 	$(PY) -m autograder bench $(BENCH_ARGS)
+
+# Mutation testing of the hidden suites (autograder/authoring/mutants.py); figures in grades/mutants.json.
+# 05 retrains models for every mutant: `make mutants MUTANTS=05_keras_mnist MUTANTS_ARGS="--cells predict_labels"`.
+MUTANTS ?= 01_bayes 02_gradient_descent 03_perceptron 04_backprop
+mutants: setup
+	$(PY) -m autograder mutants $(MUTANTS) $(MUTANTS_ARGS)
 
 clean:
 	rm -rf build grades $(VENV)

@@ -134,11 +134,34 @@ def cmd_validate(args) -> int:
     from autograder.authoring.validate import validate
     problems = validate(_course(args), args.assignments or None, _sandbox(args.no_sandbox, args.jobs), args.jobs,
                         log=lambda text: terminal.errors.print(text, markup=False),
-                        device_for=lambda assignment: _device(assignment, args.device))
+                        device_for=lambda assignment: _device(assignment, args.device), mutants=args.mutants)
     for problem in problems:
         terminal.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
     if not problems:
         terminal.console.print("✓ the course is consistent", style="green")
+    return 1 if problems else 0
+
+
+def cmd_mutants(args) -> int:
+    from autograder.authoring import mutants
+    if args.max_per_cell < 1:
+        raise UsageProblem(f"--max-per-cell must be at least 1, got {args.max_per_cell}")
+    course, sandbox, jobs = _course(args), _sandbox(args.no_sandbox, args.jobs), max(1, args.jobs)
+    reports = []
+    for assignment in [course.assignment(a) for a in args.assignments]:
+        with terminal.progress_bar(f"mutants of {assignment.id}") as update:
+            try:
+                report = mutants.run_assignment(assignment, sandbox, jobs, _device(assignment, args.device),
+                                                args.cells, args.max_per_cell, args.work, update)
+            except mutants.MutantsError as exc:
+                raise UsageProblem(str(exc)) from None
+        mutants.write_report(args.out, report, jobs, args.max_per_cell)
+        reports.append(report)
+    mutants.show(reports)
+    problems = [p for r in reports for p in mutants.problems(r)]
+    for problem in problems:
+        terminal.console.print("✗ " + problem, style="red", markup=False, soft_wrap=True)
+    terminal.console.print(f"wrote {args.out}")
     return 1 if problems else 0
 
 
@@ -411,9 +434,29 @@ BENCH_DESCRIPTION = ("Grade a synthetic class with the kit and with `nbgrader au
 
 VERBS = (
     Verb("validate", "check that the course is consistent (exit 1 if not)", cmd_validate,
-         (arg("assignments", nargs="*", help="only these assignment ids (default: all)"), *GRADING),
+         (arg("assignments", nargs="*", help="only these assignment ids (default: all)"),
+          arg("--mutants", action="store_true",
+              help="also grade mutants of the reference solutions (see `mutants`): fail an assignment whose suite "
+                   "kills less than 90%% of them, or lets one survive that equivalent.yml does not list"),
+          *GRADING),
          "Check course.yml, that assignments/ is in sync with solutions/ and leaks nothing, that the reference "
          "solution scores full marks, the stub zero, and each sample student exactly their expected score."),
+    Verb("mutants", "mutation testing: grade mutants of the reference solution with the hidden suite", cmd_mutants,
+         (arg("assignments", nargs="+", metavar="ID"),
+          arg("--cells", nargs="+", metavar="GRADE_ID", help="only the solution cells with these grade ids"),
+          arg("--max-per-cell", type=int, default=40, metavar="N",
+              help="grade at most N mutants of a cell, the same N every run (default: 40)"),
+          arg("--out", type=Path, default=GRADES / "mutants.json", help="default: grades/mutants.json"),
+          arg("--work", type=Path, default=BUILD / "mutants",
+              help="where the mutants and their results go; a run goes on where the last one stopped "
+                   "(default: build/mutants)"),
+          *GRADING),
+         "Change each solution cell of the reference solution by one operator at a time (comparison, boundary, "
+         "arithmetic, constant, axis, range, swapped arguments, return of an input, += and =, dropped statement; "
+         "see autograder/authoring/mutate.py), grade every mutant with the hidden suite in the sandbox, and print "
+         "per assignment how many were killed, timed out, survived or are listed in "
+         "solutions/<ID>/hidden/equivalent.yml, and each survivor. Exit status 1 when a survivor is not listed "
+         "or the suite kills less than 90% of the mutants."),
     Verb("release", "regenerate the student version of an assignment with nbgrader", cmd_release,
          (arg("assignments", nargs="+", metavar="ID"),),
          "Write each autograded cell's points from its tests into the source notebook, then run nbgrader "

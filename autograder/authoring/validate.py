@@ -3,7 +3,8 @@
 For each assignment: the source notebook exists; the committed release is what nbgrader makes
 of it today and leaks nothing; the suite's points add up to course.yml's; and, graded through
 the real sandbox, the reference solution gets full marks, the untouched stub zero, every sample
-student exactly their expected score, and every known mistake loses points.
+student exactly their expected score, and every known mistake loses points. With ``mutants``, also that the
+suite kills the mutants of the reference solution (see mutants.py), once everything else holds.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from autograder import pipeline
-from autograder.authoring import release, samples
+from autograder.authoring import mutants as mutation, release, samples
 from autograder.course.config import Assignment, Course
 from autograder.course.layout import released_notebook, source_notebook
 from autograder.grading.suite import hidden_suite, suite_points
@@ -23,13 +24,16 @@ REFERENCE, STUB = "reference-solution", "untouched-stub"
 
 
 def validate(course: Course, only: list[str] | None = None, sandbox: bool = True, jobs: int = 1,
-             log=print, device_for=lambda assignment: CPU) -> list[str]:
+             log=print, device_for=lambda assignment: CPU, mutants: bool = False) -> list[str]:
     problems: list[str] = []
     for assignment in course.assignments:
         if only and assignment.id not in only:
             continue
         log(f"validating {assignment.id} ...")
-        problems += validate_assignment(assignment, sandbox, jobs, device_for(assignment))
+        found = validate_assignment(assignment, sandbox, jobs, device_for(assignment))
+        if mutants and not found:  # mutants of a reference that fails its own checks would say nothing
+            found = _mutation_problems(assignment, sandbox, jobs, device_for(assignment), log)
+        problems += found
     return problems
 
 
@@ -78,3 +82,17 @@ def _grade_class(assignment: Assignment, sandbox: bool, jobs: int, device: Devic
         if student.mistake and got >= results[name].max_score:
             problems.append(f"samples/{assignment.id}: {name} ({student.mistake}) is not caught: it gets full marks")
     return problems
+
+
+def _mutation_problems(assignment: Assignment, sandbox: bool, jobs: int, device: Device, log) -> list[str]:
+    """Grade the assignment's mutants; their figures go to grades/mutants.json as `mutants` writes them."""
+    log(f"grading mutants of {assignment.id} ...")
+    try:
+        report = mutation.run_assignment(assignment, sandbox, jobs, device)
+    except mutation.MutantsError as exc:
+        return [str(exc)]
+    mutation.write_report(mutation.REPORT, report, jobs, mutation.PER_CELL)
+    log(mutation.summary(report))
+    for warning in report.warnings:
+        log(f"warning: {assignment.id}: {warning}")
+    return mutation.problems(report)
