@@ -276,7 +276,9 @@ def test_backward_seeds_output_gradient(student):
                   "must not set any gradient to 0.")
 def test_backward_keeps_gradients_of_earlier_calls(student):
     """The docstring's "Gradients of a fresh graph start at 0; do not reset them here": a leaf shared by two graphs
-    collects the gradients of both backward() calls. Typical mistake: zeroing every gradient inside backward()."""
+    collects the gradients of both backward() calls. And its step 2, "Set self.grad = 1.0", also on a node that
+    holds a gradient from an earlier backward() of a larger graph. Typical mistakes: zeroing every gradient inside
+    backward(); self.grad += 1.0."""
     x = student.Value(1.5)
     f = x * x
     g = x * 4 + 1
@@ -284,6 +286,14 @@ def test_backward_keeps_gradients_of_earlier_calls(student):
     g.backward()
     checks.close(x.grad, 2 * 1.5 + 4.0, what="x.grad after f.backward() and g.backward(), f = x*x and g = 4x + 1",
                  hint="backward() must not reset the gradients: they add up, like the contributions of a reused node")
+    x = student.Value(1.5)
+    f = x * x
+    h = f * 3
+    h.backward()
+    f.backward()
+    checks.close([f.grad, x.grad], [1.0, 3 * 2 * 1.5 + 2 * 1.5],
+                 what="(f.grad, x.grad) after h.backward() and then f.backward(), f = x*x and h = 3f",
+                 hint="backward() SETS its own node's gradient to 1.0 (=, not +=); every other node adds to what it has")
 
 
 @pytest.mark.points(2)
