@@ -322,7 +322,7 @@ def imported_modules(notebook: dict) -> list[str]:
 
 def test_spec(item) -> TestSpec:
     """Points and visibility of a test, from its markers; a malformed marker is an error naming the test."""
-    name = f"{Path(str(item.fspath)).stem}::{item.originalname}"
+    name = f"{item.path.stem}::{item.originalname}"
     params = {k: v for k, v in getattr(item, "callspec", None).params.items() if k != "submission"} \
         if hasattr(item, "callspec") else {}
     if params:  # a parametrized test is one result per case, not one for all of them
