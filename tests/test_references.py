@@ -41,6 +41,16 @@ def test_a_damaged_store_is_computed_again(tmp_path, monkeypatch):
     assert references.cached("v", lambda: [2.0], [source]) == [2.0]
 
 
+def test_an_unwritable_store_still_gives_the_value(tmp_path, monkeypatch):
+    """A kit on a read-only file system (or a full disk): each value is computed, right, and not kept."""
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv(references.ENV_FOLDER, str(tmp_path / "file" / "store"))
+    source = tmp_path / "suite.py"
+    source.write_text("x")
+    assert references.cached("v", lambda: [1.5], [source]) == [1.5]
+    assert references.cached("v", lambda: [2.5], [source]) == [2.5]  # nothing was kept
+
+
 def test_keras_cross_check_computed_live_grades_the_reference_and_a_mistake(tmp_path, monkeypatch):
     """Nothing stored: the grader process imports Keras and computes every value itself (what a fresh clone does)."""
     monkeypatch.setenv(references.ENV_FOLDER, str(tmp_path / "empty"))

@@ -4,13 +4,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import special
 
-from autograder import checks
+from autograder import checks, references
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bayes01_checks import answers, float_array, float_pair, float_scalar  # noqa: E402
 from bayes01_checks import value_error_counts as value_error  # noqa: E402
+
+
+def stats(function: str, *args):
+    """``scipy.stats.<function>(*args)``, the expected value of a test: the same for every student, so stored once
+    per version of this file and of SciPy (autograder/references.py); importing scipy.stats costs a grader
+    process about a second."""
+    def compute():
+        from scipy import stats as module
+        distribution, method = function.split(".")
+        return getattr(getattr(module, distribution), method)(*args)
+    return references.cached(f"01-{function}-{references.digest(args)}", compute, [Path(__file__)], ("scipy", "numpy"))
 
 
 # ---------------------------------------------------------------- binomial_pmf
@@ -20,7 +31,7 @@ def test_binomial_vectorised_sums_to_one(student):
     k = np.arange(1001)
     got = student.binomial_pmf(k, 1000, 0.5)
     array = checks.shape(got, (1001,), what="binomial_pmf(np.arange(1001), 1000, 0.5)")
-    checks.close(array, stats.binom.pmf(k, 1000, 0.5), rtol=1e-9, atol=1e-300,
+    checks.close(array, stats("binom.pmf", k, 1000, 0.5), rtol=1e-9, atol=1e-300,
                  what="binomial_pmf(np.arange(1001), 1000, 0.5)")
     checks.close(np.sum(array), 1.0, rtol=1e-9, what="the sum of binomial_pmf(k, 1000, 0.5) over k = 0..1000")
 
@@ -34,9 +45,9 @@ def test_binomial_keeps_the_shape_of_k(student):
     mistake: an array of shape (1,))."""
     k = [[0, 1, 2], [3, 4, 5]]
     got = float_array(student.binomial_pmf(k, 5, 0.4), (2, 3), what="binomial_pmf([[0, 1, 2], [3, 4, 5]], 5, 0.4)")
-    checks.close(got, stats.binom.pmf(k, 5, 0.4), rtol=1e-9, what="binomial_pmf([[0, 1, 2], [3, 4, 5]], 5, 0.4)")
+    checks.close(got, stats("binom.pmf", k, 5, 0.4), rtol=1e-9, what="binomial_pmf([[0, 1, 2], [3, 4, 5]], 5, 0.4)")
     got = float_scalar(student.binomial_pmf(2, 5, 0.4), what="binomial_pmf(2, 5, 0.4)")
-    checks.close(got, stats.binom.pmf(2, 5, 0.4), rtol=1e-9, what="binomial_pmf(2, 5, 0.4)")
+    checks.close(got, stats("binom.pmf", 2, 5, 0.4), rtol=1e-9, what="binomial_pmf(2, 5, 0.4)")
 
 
 @pytest.mark.points(2)
@@ -51,7 +62,7 @@ def test_binomial_large_n(student):
 @pytest.mark.points(1)
 def test_binomial_unfair_coin(student):
     """A biased coin, against scipy.stats: 30 heads in 100 with p = 0.25."""
-    checks.close(student.binomial_pmf(30, 100, 0.25), stats.binom.pmf(30, 100, 0.25), rtol=1e-9,
+    checks.close(student.binomial_pmf(30, 100, 0.25), stats("binom.pmf", 30, 100, 0.25), rtol=1e-9,
                  what="binomial_pmf(30, 100, 0.25)")
 
 
@@ -249,7 +260,7 @@ def test_predictive_next_toss(student):
 def test_predictive_many_tosses(student):
     """Beta-binomial against scipy.stats: 3 heads and 1 tail, prior Beta(2, 2), next 10 tosses."""
     got = student.posterior_predictive(3, 1, 10, 2.0, 2.0)
-    checks.close(got, stats.betabinom.pmf(np.arange(11), 10, 5.0, 3.0), rtol=1e-8,
+    checks.close(got, stats("betabinom.pmf", np.arange(11), 10, 5.0, 3.0), rtol=1e-8,
                  what="posterior_predictive(3, 1, m=10, alpha=2, beta=2)",
                  hint="C(m, j) B(a + j, b + m - j) / B(a, b) with a = alpha + heads, b = beta + tails")
 
@@ -259,7 +270,7 @@ def test_predictive_large_counts(student):
     """Numerical stability: 6000 heads, 4000 tails, the next 1000 tosses (B(a, b) underflows; betaln does not)."""
     got = student.posterior_predictive(6000, 4000, 1000)
     checks.finite(got, what="posterior_predictive(6000, 4000, m=1000)", hint="use special.betaln and special.gammaln")
-    checks.close(got, stats.betabinom.pmf(np.arange(1001), 1000, 6001.0, 4001.0), rtol=1e-6, atol=1e-300,
+    checks.close(got, stats("betabinom.pmf", np.arange(1001), 1000, 6001.0, 4001.0), rtol=1e-6, atol=1e-300,
                  what="posterior_predictive(6000, 4000, m=1000)")
 
 
@@ -287,7 +298,7 @@ def test_predictive_rejects_invalid(student):
 def test_credible_interval_values(student):
     """Posterior Beta(7, 6) (the corrected NKA example), 95 %, against scipy.stats quantiles; the central 50 % of the
     uniform distribution (the check cell)."""
-    checks.close(student.credible_interval(7, 6), stats.beta.ppf([0.025, 0.975], 7, 6), rtol=1e-8,
+    checks.close(student.credible_interval(7, 6), stats("beta.ppf", [0.025, 0.975], 7, 6), rtol=1e-8,
                  what="credible_interval(7, 6)",
                  hint="the 2.5 % and 97.5 % quantiles: special.betaincinv(alpha, beta, q)")
     checks.close(student.credible_interval(1, 1, level=0.5), [0.25, 0.75], rtol=1e-9,
@@ -299,7 +310,7 @@ def test_credible_interval_other_level(student):
     """The level argument: the central 80 % interval of Beta(31, 71). Returns clause: a tuple (low, high) of two
     floats (typical mistake: a list or an array)."""
     got = float_pair(student.credible_interval(31, 71, level=0.8), what="credible_interval(31, 71, level=0.8)")
-    checks.close(got, stats.beta.ppf([0.1, 0.9], 31, 71), rtol=1e-8,
+    checks.close(got, stats("beta.ppf", [0.1, 0.9], 31, 71), rtol=1e-8,
                  what="credible_interval(31, 71, level=0.8)", hint="the tails have (1 - level) / 2 each")
 
 

@@ -81,9 +81,9 @@ def _compare(student_opt, keras_optimizer, settings, seed, what, hint=None):
     params, grads = _problem(seed)
     want = _from_keras(f"{what}-{seed}", lambda: _keras_trajectory(
         getattr(keras().optimizers, keras_optimizer)(**settings), params, grads))
-    current = dict(params)
+    current, step = dict(params), student_opt.step  # the bound method, looked up once (one round trip)
     for k, (g, expected) in enumerate(zip(grads, want), start=1):
-        got = student_opt.step(current, g)
+        got = step(current, g)
         if not isinstance(got, dict):
             checks.fail(f"{what}: step should return a dict of the new parameters, got {checks.summary(got)}.")
         checks.equal(sorted(got), sorted(expected), what=f"{what}: the keys of the dict that step returned")
