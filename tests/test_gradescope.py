@@ -202,9 +202,11 @@ CASES = {  # submission -> (its files, its score): by name, under another name, 
     "reference": (lambda c: {"bayes.ipynb": reference(FIRST)}, 100),
     "stub": (lambda c: {"Bayes (1).ipynb": json.loads((ROOT / "assignments" / FIRST.id / FIRST.notebook).read_text()),
                         "notes.txt": b"my notes"}, 0),
-    "ben_forgets_evidence": (lambda c: {"work.zip": zipped({"hw1/bayes.ipynb": sample(c, "ben_forgets_evidence")})}, 86),
+    "ben_forgets_evidence": (lambda c: {"work.zip": zipped({"hw1/bayes.ipynb": sample(c, "ben_forgets_evidence")})},
+                             samples.load_class(FIRST.id)["ben_forgets_evidence"].score),
     "dora_swaps_beta": (lambda c: {"repo/assignments/01_bayes/bayes.ipynb": sample(c, "dora_swaps_beta"),
-                                   "repo/README.md": b"# my repository"}, 97),
+                                   "repo/README.md": b"# my repository"},
+                        samples.load_class(FIRST.id)["dora_swaps_beta"].score),
 }
 
 

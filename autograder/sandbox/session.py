@@ -65,6 +65,7 @@ class Session:
         self.skip: dict[int, CellOutcome] = {}
         self.report = LoadReport()
         self.restarts = 0
+        self.out_of_memory = False  # the last call raised MemoryError: the next one gets a fresh worker
         self.output_log: list[str] = []
         self.usage = WorkerUsage()
 
@@ -131,7 +132,11 @@ class Session:
             raise
         generation = self.generation
         if "error" in reply:
-            raise StudentError.from_reply(reply["error"])
+            error = StudentError.from_reply(reply["error"])
+            if "MemoryError" in error.type_names:  # what the worker still holds must not fail the calls after it
+                self._discard()
+                self.out_of_memory = True
+            raise error
         if "ok" not in reply:
             self._discard()
             raise ProtocolError("the worker's reply has neither a result nor an error")
@@ -154,8 +159,10 @@ class Session:
         return self.own_sandbox()
 
     def _restart(self) -> None:
+        """A fresh worker; one after a MemoryError is not counted against ``MAX_RESTARTS``: the call failed, not it."""
         self._discard()
-        self.restarts += 1
+        self.restarts += 0 if self.out_of_memory else 1
+        self.out_of_memory = False
         if self.restarts > MAX_RESTARTS:
             raise WorkerFailure(f"your notebook's process stopped {MAX_RESTARTS} times; no more calls are made")
         self.start()
