@@ -484,7 +484,8 @@ COURSE_DIR = arg("--course-dir", type=Path, default=ROOT,
 BENCH_DESCRIPTION = ("Grade a synthetic class with the kit and with `nbgrader autograde`, and time both. Each "
                      "assignment's synthetic class is built from its sample class the same way every time (see "
                      "autograder/authoring/bench.py); nbgrader grades the first --nbgrader students of each "
-                     "assignment, the kit grades everyone, in the sandbox; pass/fail is compared per autograded "
+                     "assignment, the kit grades everyone, in the sandbox, and the same N on their own (the speed-up compares "
+                     "equal numbers); pass/fail is compared per autograded "
                      "nbgrader cell.")
 
 VERBS = (
