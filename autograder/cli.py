@@ -27,6 +27,7 @@ from autograder.grading.merge import MergeError
 from autograder.grading.plan import ShardError, parse_shard
 from autograder.grading.run import default_jobs
 from autograder.grading.suite import hidden_suite, public_suite, suite_points
+from autograder.integrations.gradescope import CONFINEMENTS, ENV_CONFINEMENT, GRADESCOPE_ROOT
 from autograder.reports import terminal
 from autograder.reports.export import FORMATS
 from autograder.reports.gradebook import Gradebook
@@ -116,6 +117,13 @@ def _share(text: str) -> float:
     if share is None or not 0 <= share <= 1:
         raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
     return share
+
+
+def _confinement(text: str) -> str:
+    if text not in CONFINEMENTS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(CONFINEMENTS)} (from the option or "
+                                         f"${ENV_CONFINEMENT}), got {text!r}")
+    return text
 
 
 def _device_request(text: str) -> str:
@@ -332,6 +340,32 @@ def cmd_classroom(args) -> int:
     return 0
 
 
+def cmd_gradescope(args) -> int:
+    from autograder.authoring import gradescope
+    course = _course(args)
+    assignment = course.assignment(args.assignment)
+    out = args.out or BUILD / "gradescope" / assignment.id / "autograder.zip"
+    try:
+        gradescope.build(course, assignment, out)
+    except gradescope.AutograderLeak as exc:
+        raise UsageProblem(str(exc)) from None
+    terminal.console.print(f"wrote the Gradescope autograder of {assignment.id} to {out} "
+                           f"({out.stat().st_size / 1e6:.1f} MB): upload it on the assignment's Configure Autograder "
+                           f"page (README: \"Grading on Gradescope\")", markup=False)
+    return 0
+
+
+def cmd_gradescope_run(args) -> int:
+    from autograder.integrations import gradescope
+    course = _course(args)
+    if len(course.assignments) != 1:
+        raise UsageProblem(f"{args.course} lists {len(course.assignments)} assignments; the course.yml of a Gradescope "
+                           f"autograder (python -m autograder gradescope <id>) lists one")
+    results = gradescope.grade(course.assignments[0], args.root, args.confinement)
+    terminal.console.print(f"wrote {args.root / 'results' / 'results.json'}: {results['score']:g} points", markup=False)
+    return 0
+
+
 def cmd_merge(args) -> int:
     from autograder.grading.merge import merge_folders, write_merged
     from autograder.reports import export
@@ -453,7 +487,8 @@ COURSE_DIR = arg("--course-dir", type=Path, default=ROOT,
 BENCH_DESCRIPTION = ("Grade a synthetic class with the kit and with `nbgrader autograde`, and time both. Each "
                      "assignment's synthetic class is built from its sample class the same way every time (see "
                      "autograder/authoring/bench.py); nbgrader grades the first --nbgrader students of each "
-                     "assignment, the kit grades everyone, in the sandbox; pass/fail is compared per autograded "
+                     "assignment, the kit grades everyone, in the sandbox, and the same N on their own (the speed-up compares "
+                     "equal numbers); pass/fail is compared per autograded "
                      "nbgrader cell.")
 
 VERBS = (
@@ -548,6 +583,22 @@ VERBS = (
          "Write a repository a student can start from: the release, the public tests, the engine that runs "
          "`check`, the datasets it needs, pinned requirements and a GitHub Actions workflow that runs the public "
          "tests on every push. No hidden tests, solutions or samples."),
+    Verb("gradescope", "build the Gradescope autograder (autograder.zip) of an assignment", cmd_gradescope,
+         (ID, arg("--out", type=Path, metavar="FILE",
+                  help="where to write the zip (default: build/gradescope/<ID>/autograder.zip)")),
+         "Write the zip to upload to a Gradescope programming assignment: setup.sh (bubblewrap, Python 3.11, the "
+         "pinned packages grading needs), run_autograder, the engine, this assignment's public tests and hidden "
+         "suite, its release and the datasets it names. Nothing of another assignment, no reference solution."),
+    Verb("gradescope-run", "inside Gradescope's container: grade the submission, write results.json", cmd_gradescope_run,
+         (arg("--root", type=Path, default=GRADESCOPE_ROOT,
+              help=f"Gradescope's folder: submission/ in, results/results.json out (default: {GRADESCOPE_ROOT})"),
+          arg("--confinement", type=_confinement, default=os.environ.get(ENV_CONFINEMENT, "auto"),
+              metavar="{" + ",".join(CONFINEMENTS) + "}",
+              help=f"auto: bubblewrap where it starts, else the separate-user mode; separate-user: that mode even "
+                   f"where bubblewrap would start (default: ${ENV_CONFINEMENT}, else auto)")),
+         "What run_autograder runs, from the autograder's kit/ folder: find the notebook in ROOT/submission/ (also "
+         "in a zip, or under another name), grade it with the hidden suite and write ROOT/results/results.json in "
+         "Gradescope's schema. See SECURITY.md for the two modes."),
     Verb("nbgrader", "the nbgrader round trip: autograde with the hidden suites, feedback, export", None, (),
          "Run nbgrader's own commands in the right order, with the hidden suites as the automatic grade. See "
          "docs/nbgrader.md.",

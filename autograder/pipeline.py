@@ -45,10 +45,18 @@ class Request:
     force: bool = True  # grade every submission, also those whose results.json is for this submission and suite
     gradebook: Path | None = None  # None: results.json only
     in_process: bool = False  # one student, answered fast (`check`)
+    worker_uid: int | None = None  # student code as this user, also without a sandbox (root only; Gradescope)
 
     @property
     def work_dir(self) -> Path:
         return self.out_dir / ".work"
+
+
+class ResultsNotWritten(OSError):
+    """Several results.json could not be written; each is named with its reason."""
+
+    def __init__(self, problems: list[OSError]):
+        super().__init__("; ".join(f"{exc.filename}: {exc.strerror}" for exc in problems))
 
 
 @dataclass(frozen=True)
@@ -65,22 +73,31 @@ def grade(request: Request, on_progress: Callable[[int, int], None] | None = Non
     work = plan(submissions, request.out_dir, request.suite.digest, request.device.kind,        # 2 plan
                 assignment.keras_backend, request.force, request.shard)
     results: dict[str, SubmissionResult] = {}
+    unwritten: list[OSError] = []
+    graded: list[str] = []
 
     def done(submission: Submission, result: SubmissionResult, earlier: SubmissionResult | None = None) -> None:
         result = finish(result, submission, assignment, request.suite.digest, request.device.kind,  # 4 finish
                         request.late_by_mtime)
-        if result != earlier:
-            write_result(request.out_dir, result)                                              # 5 write
-        results[submission.student] = result
         if on_progress and earlier is None:
-            on_progress(len(results) - len(work.kept), len(work.to_grade))
+            graded.append(submission.student)
+            on_progress(len(graded), len(work.to_grade))
+        if result != earlier:
+            try:
+                write_result(request.out_dir, result)                                          # 5 write
+            except OSError as exc:  # a full disk loses only this student's result; the batch goes on
+                unwritten.append(exc)
+                return
+        results[submission.student] = result
 
     for submission, earlier in work.kept:
         done(submission, earlier, earlier)
     run(Batch(assignment, request.suite, request.work_dir, request.sandbox, max(1, request.jobs),   # 3 run
-              request.device, request.in_process), list(work.to_grade), done)
+              request.device, request.in_process, request.worker_uid), list(work.to_grade), done)
     ordered = tuple(results[s.student] for s in submissions if s.student in results)
-    if request.gradebook is not None:
+    if request.gradebook is not None and ordered:
         with Gradebook(request.gradebook) as gradebook:                                          # 6 record
             gradebook.record(list(ordered))
+    if unwritten:
+        raise unwritten[0] if len(unwritten) == 1 else ResultsNotWritten(unwritten)
     return Outcome(ordered, tuple(s.student for s in work.to_grade))

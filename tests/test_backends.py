@@ -60,7 +60,7 @@ def test_the_worker_and_its_zygote_start_with_the_backend(tmp_path):
     assert setenv(argv)["KERAS_BACKEND"] == "jax" and setenv(argv)["PJRT_NPROC"] == "2"
     assert setenv(worker_argv("05_x", tmp_path / "sub", None, Limits(), sandbox=True)[0])["KERAS_BACKEND"] == "tensorflow"
     source = write_notebook(tmp_path / "reference.ipynb", notebook("import keras\nfrom keras import layers"))
-    zygote = zygote_for("05_x", None, Limits(), True, CPU, source, "jax")
+    zygote = zygote_for("05_x", None, Limits(), True, CPU, source, keras_backend="jax")
     assert setenv(zygote.argv)["KERAS_BACKEND"] == "jax" and zygote.keras_backend == "jax"
     # the preload comes after the environment: bwrap sets it before Python starts
     assert zygote.argv[zygote.argv.index("--preload") + 1] == "keras,keras.layers"

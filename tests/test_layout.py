@@ -7,8 +7,9 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "autograder"
-LAYERS = ("autograder.sandbox.inside", "autograder.sandbox", "autograder.course", "autograder.checks",
-          "autograder.grading", "autograder.reports", "autograder.pipeline", "autograder.integrations",
+LAYERS = ("autograder.sandbox.inside", "autograder.sandbox", "autograder.course", "autograder.checks", "autograder.references",
+          "autograder.grading", "autograder.reports", "autograder.notebook", "autograder.pipeline",
+          "autograder.integrations",
           "autograder.authoring", "autograder.cli", "autograder.__main__")
 
 

@@ -13,7 +13,8 @@ import pytest
 from autograder.course.config import load_course
 from autograder.grading.plugin import zygote_for
 from autograder.sandbox import processes, session as sessions
-from autograder.sandbox.errors import CallTimeout, WorkerFailure
+from autograder.sandbox.session import MAX_RESTARTS
+from autograder.sandbox.errors import CallTimeout, StudentError, WorkerFailure
 from autograder.sandbox.proxies import StudentNotebook
 from autograder.sandbox.devices import CPU
 from autograder.sandbox.limits import Limits, bwrap_path, worker_argv
@@ -257,6 +258,39 @@ def test_memory_of_double_forked_processes_counts(tmp_path, monkeypatch, wait):
             time.sleep(2)  # the grader's own work between two calls
             student.hoard(0, 0, 0)
         assert session.usage.peak_rss_kb > 512 * 1024
+    finally:
+        session.close()
+        zygote.kill()
+
+
+KEEPS_ITS_HOARD = r'''
+import time
+HOARD = []
+
+def hoard():
+    """Allocate until MemoryError, and keep what was allocated."""
+    while True:
+        HOARD.append(bytearray(1 << 20))
+
+def hold(megabytes, seconds):
+    """Memory that a correct function needs for a while: fine on its own."""
+    block = bytearray(megabytes << 20)
+    time.sleep(seconds)
+    return len(block) >> 20
+'''
+
+
+def test_a_call_that_ran_out_of_memory_leaves_the_next_call_a_fresh_worker(tmp_path, monkeypatch):
+    """A student function that hoards until MemoryError fails its own call; what it kept must not make the memory
+    watcher kill a later call to another function. Before, the second call was killed with the hoard still held."""
+    limits = Limits(call_seconds=20, memory_mb=512)
+    student, session, zygote = start_session(tmp_path, monkeypatch, source=KEEPS_ITS_HOARD, limits=limits)
+    try:
+        for _ in range(MAX_RESTARTS + 1):  # a MemoryError is the call's failure, not the worker's: not a restart
+            with pytest.raises(StudentError, match="MemoryError"):
+                student.hoard()
+        assert student.hold(200, 1) == 200
+        assert session.usage.starts == MAX_RESTARTS + 2 and session.restarts == 0
     finally:
         session.close()
         zygote.kill()

@@ -13,7 +13,9 @@ same way every time: student ``i`` is
 The hostile samples (snooping, forging results, patching numpy) are left out: nbgrader runs notebooks
 unconfined, and they are not what a class looks like. nbgrader grades the first ``--nbgrader`` students
 of each assignment in a scratch course with nbgrader's stock autograde (which executes each notebook in
-a Jupyter kernel, ``Execute.timeout`` = ``call_seconds``); the kit grades everyone, in the sandbox.
+a Jupyter kernel, ``Execute.timeout`` = ``call_seconds``); the kit grades everyone, in the sandbox, and
+those same N again on their own, so that the speed-up compares equal numbers of submissions, each side
+with its own fixed start-up. "overhead" is the machine's CPU time less the students' own, per submission.
 Pass/fail is compared per autograded nbgrader cell (``check-*``): nbgrader passes a cell when its
 asserts run without error; the kit passes it when every test that ``cells.yml`` maps to it passes, counting
 either the public tests alone (they repeat worked examples, as the check cells do) or all of them (the hidden
@@ -44,6 +46,7 @@ from autograder.reports import similarity
 from autograder.reports.terminal import console, progress_bar
 
 WORK = BUILD / "bench"
+SAME_N = "kit, same N"  # the kit on exactly the students nbgrader grades: a ratio with equal fixed start-up costs
 HANG = "# bench: a loop that never ends\nwhile True:\n    pass\n"
 EXIT = "# bench: the process ends itself\nimport os\nos._exit(1)\n"
 SYNTAX = "# bench: a syntax error\ndef unfinished(:\n"
@@ -61,6 +64,8 @@ class Timing:
     cpu_s: float  # the machine's busy CPU time during the run (/proc/stat): run the bench on an otherwise idle machine
     peak_worker_rss_mb: float | None = None
     worker_cpu_s: float | None = None  # of which the students' processes: their cells and the calls of the tests
+    overhead_ms: float | None = None  # (machine CPU - students' CPU) per submission: what grading itself costs
+    cpu_ratio: float | None = None  # machine CPU / students' CPU; 1.0 is the physical floor
 
 
 def synthetic_class(assignment: Assignment, students: int, target: Path, work: Path) -> dict[str, str]:
@@ -95,7 +100,20 @@ def synthetic_class(assignment: Assignment, students: int, target: Path, work: P
     return kinds
 
 
-def run_kit(assignment: Assignment, folder: Path, out: Path, jobs: int, sandbox: bool) -> Timing:
+def _subset(folder: Path, students: list[str], target: Path) -> Path:
+    """A class of only these ``students`` of ``folder`` (each a folder or a zip)."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for student in students:
+        if (folder / student).is_dir():
+            shutil.copytree(folder / student, target / student)
+        else:
+            shutil.copy2(folder / f"{student}.zip", target)
+    return target
+
+
+def run_kit(assignment: Assignment, folder: Path, out: Path, jobs: int, sandbox: bool, grader: str = "kit") -> Timing:
     if out.exists():
         shutil.rmtree(out)
     argv = [sys.executable, "-m", "autograder", "grade", assignment.id, str(folder), "--out", str(out),
@@ -108,7 +126,7 @@ def run_kit(assignment: Assignment, folder: Path, out: Path, jobs: int, sandbox:
         raise RuntimeError(f"`{' '.join(argv)}` exited with status {done.returncode}")
     results = [read_result(p) for p in sorted(out.glob("*/results.json"))]
     peaks = _worker_figures(results, "peak_rss_mb")
-    return _timing("kit", assignment.id, [r.execution_time for r in results], wall, cpu, max(peaks) if peaks else None,
+    return _timing(grader, assignment.id, [r.execution_time for r in results], wall, cpu, max(peaks) if peaks else None,
                    worker_cpu=sum(_worker_figures(results, "cpu_s")))
 
 
@@ -241,8 +259,15 @@ def _timing(grader: str, assignment: str, times: list[float], wall: float, cpu: 
     p50 = statistics.median(ordered) if ordered else wall / max(count, 1)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] if ordered else p50
     return Timing(grader, assignment, count, round(wall, 2), round(count / wall, 3) if wall else 0.0,
-                  round(p50, 3), round(p95, 3), round(cpu, 1), peak,
-                  None if worker_cpu is None else round(worker_cpu, 1))
+                  round(p50, 3), round(p95, 3), round(cpu, 1), peak, *_overhead(cpu, worker_cpu, count))
+
+
+def _overhead(cpu: float, worker_cpu: float | None, count: int) -> tuple[float | None, float | None, float | None]:
+    """(students' CPU s, overhead ms per submission, machine / students' CPU), where the students' CPU is known."""
+    if worker_cpu is None:
+        return None, None, None
+    return (round(worker_cpu, 1), round(1000 * (cpu - worker_cpu) / max(count, 1), 1),
+            round(cpu / worker_cpu, 2) if worker_cpu else None)
 
 
 def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: bool, only: list[str], out: Path,
@@ -266,7 +291,9 @@ def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: b
         rows.append(kit)
         if nbgrader:
             subset = sorted(kinds)[:nbgrader]
-            log(f"{assignment.id}: nbgrader autograde of {len(subset)} of them")
+            log(f"{assignment.id}: the same {len(subset)} of them, graded by the kit alone and by nbgrader autograde")
+            rows.append(run_kit(assignment, _subset(folder, subset, work / "subset" / assignment.id),
+                                work / "kit-subset" / assignment.id, jobs, sandbox, grader=SAME_N))
             course_dir = work / "nbgrader" / assignment.id
             rows.append(run_nbgrader(assignment, folder, subset, course_dir))
             cells = nbgrader_cells(course_dir, assignment, subset)
@@ -282,19 +309,27 @@ def _figures(students: int, nbgrader: int, jobs: int, sandbox: bool, rows: list[
     figures = {"students_per_assignment": students, "nbgrader_subset": nbgrader, "jobs": jobs, "sandbox": sandbox,
                "cores": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()],
                "rows": [asdict(r) for r in rows], "kit_total": _total(rows, "kit"),
-               "nbgrader_total": _total(rows, "nbgrader"), "pass_fail": comparisons}
-    kit_rate, nb_rate = figures["kit_total"]["per_second"], figures["nbgrader_total"]["per_second"]
-    figures["speedup"] = round(kit_rate / nb_rate, 1) if nb_rate else None
+               "kit_same_n_total": _total(rows, SAME_N), "nbgrader_total": _total(rows, "nbgrader"),
+               "pass_fail": comparisons}
+    kit_rate, nb_rate = figures["kit_same_n_total"]["per_second"], figures["nbgrader_total"]["per_second"]
+    figures["speedup"] = round(kit_rate / nb_rate, 1) if nb_rate else None  # on the same N submissions
     return figures
 
 
 def _total(rows: list[Timing], grader: str) -> dict:
     mine = [r for r in rows if r.grader == grader]
-    count, wall = sum(r.submissions for r in mine), sum(r.wall_s for r in mine)
+    count, wall, cpu = sum(r.submissions for r in mine), sum(r.wall_s for r in mine), sum(r.cpu_s for r in mine)
+    known = mine and all(r.worker_cpu_s is not None for r in mine)
+    worker_cpu, overhead_ms, cpu_ratio = _overhead(cpu, sum(r.worker_cpu_s for r in mine) if known else None, count)
     return {"submissions": count, "wall_s": round(wall, 2), "per_second": round(count / wall, 3) if wall else 0.0,
-            "cpu_s": round(sum(r.cpu_s for r in mine), 1),
-            "worker_cpu_s": round(sum(r.worker_cpu_s for r in mine), 1)
-            if mine and all(r.worker_cpu_s is not None for r in mine) else None}
+            "cpu_s": round(cpu, 1), "worker_cpu_s": worker_cpu, "overhead_ms": overhead_ms, "cpu_ratio": cpu_ratio}
+
+
+def _cpu_columns(row: dict) -> tuple[str, str, str]:
+    if row.get("worker_cpu_s") is None:
+        return "", "", ""
+    ratio = f"{row['cpu_ratio']:.2f}x" if row.get("cpu_ratio") else ""
+    return f"{row['worker_cpu_s']:.0f}", ratio, f"{row['overhead_ms']:.0f}"
 
 
 def show(figures: dict) -> None:
@@ -302,22 +337,23 @@ def show(figures: dict) -> None:
     table = Table(title=f"bench: {figures['students_per_assignment']} students per assignment, "
                         f"--jobs {figures['jobs']}, sandbox {'on' if figures['sandbox'] else 'OFF'}", title_justify="left")
     for column in ("grader", "assignment", "submissions", "wall s", "subs/s", "p50 s", "p95 s", "cpu s",
-                   "students' cpu s", "peak worker RSS"):
+                   "students' cpu s", "cpu / students'", "overhead ms/sub", "peak worker RSS"):
         table.add_column(column, justify="left" if column in ("grader", "assignment") else "right")
     for r in figures["rows"]:
         peak = f"{r['peak_worker_rss_mb']:.0f} MB" if r["peak_worker_rss_mb"] else ""
-        students = f"{r['worker_cpu_s']:.0f}" if r.get("worker_cpu_s") is not None else ""
         table.add_row(r["grader"], r["assignment"], str(r["submissions"]), f"{r['wall_s']:.1f}",
-                      f"{r['per_second']:.2f}", f"{r['p50_s']:.2f}", f"{r['p95_s']:.2f}", f"{r['cpu_s']:.0f}", students,
-                      peak)
-    for grader in ("kit", "nbgrader"):
-        total = figures[f"{grader}_total"]
+                      f"{r['per_second']:.2f}", f"{r['p50_s']:.2f}", f"{r['p95_s']:.2f}", f"{r['cpu_s']:.0f}",
+                      *_cpu_columns(r), peak)
+    for grader, total in (("kit", figures["kit_total"]), (SAME_N, figures["kit_same_n_total"]),
+                          ("nbgrader", figures["nbgrader_total"])):
         if total["submissions"]:
             table.add_row(grader, "all", str(total["submissions"]), f"{total['wall_s']:.1f}",
-                          f"{total['per_second']:.2f}", "", "", f"{total['cpu_s']:.0f}", "", "", style="bold")
+                          f"{total['per_second']:.2f}", "", "", f"{total['cpu_s']:.0f}", *_cpu_columns(total), "",
+                          style="bold")
     console.print(table)
     if figures["speedup"]:
-        console.print(f"kit / nbgrader, submissions per second: [bold]{figures['speedup']}x[/]")
+        console.print(f"kit / nbgrader on the same {figures['nbgrader_subset']} submissions of each assignment, "
+                      f"submissions per second: [bold]{figures['speedup']}x[/]")
     for timing in figures["similarity"]:
         console.print(f"similarity of {timing['assignment']}: {timing['submissions']} submissions, {timing['pairs']:,} "
                       f"pairs in {timing['seconds']:.1f} s ({timing['pairs_per_second']:,} pairs/s)")

@@ -10,6 +10,7 @@ solutions and sample classes never go in; :func:`leaks` proves it before the tem
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import json
 import re
@@ -33,6 +34,7 @@ PRIVATE_SETTINGS = {"extensions"}  # course.yml keys a student template leaves o
 CHECK_PROBE = "import sys, autograder.cli, autograder.grading.plugin; print(*sys.modules)"
 KIT_MODULES = {"autograder", "datasets"}
 DATASET_NAME = re.compile(r"""(\w+)\.npz\b|\bload\(\s*["'](\w+)["']""")
+FREEZE_LEAVES_OUT = ("pip", "setuptools", "wheel")
 JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 
@@ -50,9 +52,9 @@ def assemble(course: Course, assignment: Assignment, target: Path) -> Path:
         raise FileExistsError(f"{target}: not empty; choose another --out or remove it")
     shutil.copytree(released, target / "assignments" / assignment.id, ignore=JUNK, dirs_exist_ok=True)
     shutil.copytree(ROOT / "autograder", target / "autograder", ignore=JUNK)
-    _copy_datasets(released, assignment.notebook, target / "datasets")
+    copy_datasets(sources(released, assignment.notebook), target / "datasets")
     _copy_skeleton(assignment, target)
-    (target / "course.yml").write_text(_course_yaml(course, assignment))
+    (target / "course.yml").write_text(course_yaml(course, assignment, "`check` reads them"))
     (target / "requirements.txt").write_text(
         "# Exactly what the notebook and `python -m autograder check` need, pinned as in the course kit.\n"
         + "".join(f"{line}\n" for line in student_requirements(released, assignment.notebook)))
@@ -77,8 +79,14 @@ def leaks(template: Path, assignment: str) -> list[str]:
 def student_requirements(released: Path, notebook: str) -> list[str]:
     """Pinned ``name==version`` lines: what `check` loads and what the notebook and public tests import,
     with everything those depend on, at the versions of requirements.lock."""
-    pins = _lock_pins(ROOT / "requirements.lock")
-    roots = _check_distributions() | _imported_distributions(released, notebook)
+    imported = imported_distributions(sources(released, notebook), str(released))
+    return pinned_requirements(engine_distributions(CHECK_PROBE) | imported, "the student template")
+
+
+def pinned_requirements(roots: set[str], who: str) -> list[str]:
+    """``name==version`` lines for the distributions ``roots`` and everything they depend on, as requirements.lock
+    pins them (for Linux); ``who`` needs them (for the error when one is not pinned)."""
+    pins = _venv_pins() | _lock_pins(ROOT / "requirements.lock")
     needed: set[str] = set()
     todo = [canonicalize_name(name) for name in roots]
     while todo:
@@ -86,13 +94,25 @@ def student_requirements(released: Path, notebook: str) -> list[str]:
         if name in needed:
             continue
         if name not in pins:
-            raise ConfigError([f"requirements.lock: {name} is needed by the student template but not pinned"])
+            raise ConfigError([f"requirements.lock: {name} is needed by {who} but not pinned"])
         needed.add(name)
         for spec in importlib.metadata.requires(pins[name][0]) or []:
             requirement = Requirement(spec)
             if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
                 todo.append(canonicalize_name(requirement.name))
     return sorted(f"{pins[name][0]}=={pins[name][1]}" for name in needed)
+
+
+def _venv_pins() -> dict[str, tuple[str, str]]:
+    """pip, setuptools and wheel as installed here: `pip freeze` leaves them out of requirements.lock, and the kit's
+    `python -m venv` brings them. A package that requires one (TensorFlow requires setuptools) gets this version."""
+    pins = {}
+    for name in FREEZE_LEAVES_OUT:
+        try:
+            pins[name] = (name, importlib.metadata.version(name))
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return pins
 
 
 def _lock_pins(lock: Path) -> dict[str, tuple[str, str]]:
@@ -105,14 +125,16 @@ def _lock_pins(lock: Path) -> dict[str, tuple[str, str]]:
     return pins
 
 
-def _check_distributions() -> set[str]:
-    """The distributions `check` imports, measured: what the engine loads beyond a bare interpreter."""
+@functools.cache
+def engine_distributions(probe: str) -> frozenset[str]:
+    """The distributions the engine imports in ``probe`` (Python that prints ``sys.modules``), measured: what it
+    loads beyond a bare interpreter (once per process: building several autograders measures it once)."""
     def loaded(code: str) -> set[str]:
         done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
         return {name.split(".")[0] for name in done.stdout.split()}
-    modules = loaded(CHECK_PROBE) - loaded("import sys; print(*sys.modules)")
+    modules = loaded(probe) - loaded("import sys; print(*sys.modules)")
     providers = importlib.metadata.packages_distributions()  # extension modules' helpers have none: skip them
-    return _distributions({m for m in modules if m in providers}, "the engine")
+    return frozenset(_distributions({m for m in modules if m in providers}, "the engine"))
 
 
 def _distributions(modules: set[str], who: str) -> set[str]:
@@ -124,9 +146,11 @@ def _distributions(modules: set[str], who: str) -> set[str]:
     return {providers[module][0] for module in modules}
 
 
-def _imported_distributions(released: Path, notebook: str) -> set[str]:
+def imported_distributions(named_sources, who: str, local: frozenset[str] = frozenset()) -> set[str]:
+    """The distributions that the (name, Python source) pairs of ``who`` import; ``local``: modules that are files
+    beside them."""
     modules = set()
-    for name, source in _sources(released, notebook):
+    for name, source in named_sources:
         try:
             tree = ast.parse(source)
         except SyntaxError as exc:
@@ -136,10 +160,10 @@ def _imported_distributions(released: Path, notebook: str) -> set[str]:
                 modules |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.add(node.module.split(".")[0])
-    return _distributions(modules, str(released))
+    return _distributions(modules - local, who)
 
 
-def _sources(released: Path, notebook: str):
+def sources(released: Path, notebook: str):
     """(name, Python source) of every code cell of the notebook (magics left out) and every public test."""
     cells = json.loads((released / notebook).read_text())["cells"]
     for index, cell in enumerate(cells):
@@ -151,13 +175,13 @@ def _sources(released: Path, notebook: str):
         yield str(path), path.read_text()
 
 
-def _copy_datasets(released: Path, notebook: str, target: Path) -> None:
-    """The loader, checksums and licences, and each ``<name>.npz`` the notebook or public tests name."""
+def copy_datasets(named_sources, target: Path) -> None:
+    """The loader, checksums and licences, and each ``<name>.npz`` that the (name, Python source) pairs name."""
     source = DATASETS
     target.mkdir(parents=True)
     for name in ("__init__.py", "checksums.json", "README.md"):
         shutil.copyfile(source / name, target / name)
-    text = "\n".join(source for _, source in _sources(released, notebook))
+    text = "\n".join(code for _, code in named_sources)
     for match in DATASET_NAME.finditer(text):
         name = match.group(1) or match.group(2)
         if (source / f"{name}.npz").is_file():
@@ -177,8 +201,9 @@ def _copy_skeleton(assignment: Assignment, target: Path) -> None:
             destination.write_text(text)
 
 
-def _course_yaml(course: Course, assignment: Assignment) -> str:
+def course_yaml(course: Course, assignment: Assignment, reader: str) -> str:
+    """course.yml with this assignment only, without the settings that name students; ``reader``: who reads it."""
     entry = assignment.model_dump(mode="json", exclude=PRIVATE_SETTINGS, exclude_none=True)
     data = {"course": course.course.model_dump(mode="json"), "assignments": [entry]}
-    return ("# The settings of this assignment, from the course's course.yml; `check` reads them.\n"
+    return (f"# The settings of this assignment, from the course's course.yml; {reader}.\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

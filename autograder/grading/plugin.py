@@ -115,6 +115,7 @@ class Grader:
         self.device = Device.from_json(manifest.get("device"))
         self.keras_backend = manifest.get("keras_backend", DEFAULT_BACKEND)
         self.hidden_visibility = manifest.get("hidden_visibility", "after_published")
+        self.worker_uid = manifest.get("worker_uid")
         source = Path(manifest["source_notebook"]) if manifest.get("source_notebook") else None
         self.source_tags = tags_by_cell_id(read_notebook(source)) if source else {}
         self.students = {s["student"]: StudentState(s) for s in manifest["submissions"]}
@@ -122,7 +123,7 @@ class Grader:
         self.log = Path(manifest["log"]).open("a")  # in the run's work folder: never a student's name
         self.prewarmed: dict[str, Future] = {}
         self.zygote = zygote_for(self.assignment, self.datasets, self.limits, self.sandbox, self.device, source,
-                                 self.keras_backend)
+                                 self.worker_uid, self.keras_backend)
         if self.students:
             self.prewarm(min(self.students))
 
@@ -149,7 +150,8 @@ class Grader:
         except (NotebookError, OSError) as exc:
             raise SubmissionNotLoaded(str(exc)) from None
         session = Session(self.assignment, Path(spec["directory"]), cells, self.limits, self.sandbox,
-                          self.datasets, device=self.device, zygote=self.zygote, keras_backend=self.keras_backend)
+                          self.datasets, device=self.device, zygote=self.zygote, worker_uid=self.worker_uid,
+                          keras_backend=self.keras_backend)
         state.session = session
         try:
             state.load = session.start()
@@ -221,6 +223,12 @@ class Grader:
         state.delivered = True
 
     # ------------------------------------------------------------ pytest's hooks
+    def pytest_configure(self, config):
+        # Messages come from the exception (message_for), never from pytest's report; its default "long"
+        # traceback parses the source of every frame of every failing test, most of a stub's grading time.
+        # "value" keeps only the exception's text. (Here, so that `check`'s pytest in-process gets it too.)
+        config.option.tbstyle = "value"
+
     def pytest_generate_tests(self, metafunc):
         if "submission" in metafunc.fixturenames:
             students = sorted(self.students)
@@ -314,14 +322,14 @@ class Lister:
 
 
 def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: bool, device: Device,
-               source: Path | None, keras_backend: str = DEFAULT_BACKEND) -> Zygote | None:
+               source: Path | None, uid: int | None = None, keras_backend: str = DEFAULT_BACKEND) -> Zygote | None:
     """The fork server that starts this grader's workers, where it can: in the sandbox, on the CPU. Without a
     sandbox there is no namespace of its own to clean between students; on a GPU each worker keeps a sandbox of
     its own, as the driver's state is per process. It imports what the reference notebook imports, Keras on
     ``keras_backend`` (its environment has KERAS_BACKEND before the preload)."""
     if not sandbox or device.kind != "cpu":
         return None
-    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device, keras_backend)
+    argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device, uid, keras_backend)
     modules = imported_modules(read_notebook(source)) if source is not None else []
     return Zygote(argv + (["--preload", ",".join(modules)] if modules else []), limits, device, keras_backend)
 
@@ -345,7 +353,7 @@ def imported_modules(notebook: dict) -> list[str]:
 
 def test_spec(item) -> TestSpec:
     """Points and visibility of a test, from its markers; a malformed marker is an error naming the test."""
-    name = f"{Path(str(item.fspath)).stem}::{item.originalname}"
+    name = f"{item.path.stem}::{item.originalname}"
     params = {k: v for k, v in getattr(item, "callspec", None).params.items() if k != "submission"} \
         if hasattr(item, "callspec") else {}
     if params:  # a parametrized test is one result per case, not one for all of them
@@ -395,10 +403,6 @@ def pytest_configure(config):
         config.pluginmanager.register(Lister(), "autograder-lister")
     path = config.getoption("--ag-manifest")
     if path:
-        # Messages come from the exception (message_for), never from pytest's report; its default "long"
-        # traceback parses the source of every frame of every failing test, most of a stub's grading time.
-        # "value" keeps only the exception's text.
-        config.option.tbstyle = "value"
         manifest = json.loads(Path(path).read_text())
         config.pluginmanager.register(Grader(manifest, results_pipe(config.getoption("--ag-results-fd"),
                                                                     manifest["run_id"])), "autograder-grader")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from autograder.course.config import Assignment
-from autograder.course.layout import DATASETS, ROOT, source_notebook
+from autograder.course.layout import DATASETS, ROOT, released_notebook, source_notebook
 from autograder.grading.discover import Submission
 from autograder.grading.results import SubmissionResult, failed_everywhere
 from autograder.grading.suite import Suite, grader_env, suite_tests
@@ -44,6 +44,7 @@ class Batch:
     jobs: int = 1
     device: Device = CPU
     in_process: bool = False  # pytest in this process (`check`), not in grader processes
+    worker_uid: int | None = None  # the user student code runs as, also without a sandbox (see sandbox/limits.py)
 
 
 def run(batch: Batch, submissions: list[Submission], deliver: Deliver) -> None:
@@ -118,7 +119,6 @@ def _run_graders(batch: Batch, submissions: list[Submission], run_id: str, recei
 
 def manifest(batch: Batch, share: list[Submission], run_id: str, log: Path) -> dict:
     """What a grader process needs to know about its students (plugin.Grader reads it)."""
-    source = source_notebook(batch.assignment.id, batch.assignment.notebook)
     return {
         "run_id": run_id,
         "assignment": batch.assignment.id,
@@ -129,10 +129,21 @@ def manifest(batch: Batch, share: list[Submission], run_id: str, log: Path) -> d
         "device": batch.device.to_json(),
         "keras_backend": batch.assignment.keras_backend,
         "hidden_visibility": batch.assignment.hidden_visibility,
-        "source_notebook": str(source) if source.exists() else None,
+        "worker_uid": batch.worker_uid,
+        "source_notebook": _tags_from(batch.assignment),
         "submissions": [{"student": s.student, "directory": str(s.directory) if s.directory else None,
                          "notebook": str(s.notebook) if s.notebook else None, "problem": s.problem} for s in share],
     }
+
+
+def _tags_from(assignment: Assignment) -> str | None:
+    """The notebook whose cell tags say which cells grading skips: the source notebook or, in a kit that ships
+    without solutions (the Gradescope autograder), the release, whose cells have the same ids and tags."""
+    for path in (source_notebook(assignment.id, assignment.notebook),
+                 released_notebook(assignment.id, assignment.notebook)):
+        if path.exists():
+            return str(path)
+    return None
 
 
 _PRCTL = ctypes.CDLL(None).prctl if sys.platform == "linux" else None  # looked up before any fork

@@ -179,6 +179,67 @@ def _inline(text: str) -> str:
     return escaped
 
 
+# ------------------------------------------------------------------ the in-notebook check
+MARKS = {"pass": ("✓", "color:#17702a"), "FAIL": ("✗", "color:#b00020;font-weight:bold")}
+LEFT = "text-align:left;vertical-align:top;padding:.2em .6em"
+NOWRAP = "white-space:nowrap"
+
+
+def notebook_html(view: Feedback, scope: str) -> str:
+    """The in-notebook check's table (``check(...)`` in Jupyter, JupyterLab, VS Code): each test with pass or FAIL,
+    its points, and for a failure its message and hint. ``scope``: what was checked (a part, a test, or all)."""
+    e = html.escape
+    rows = []
+    for test in view.tests:
+        mark, style = MARKS.get(test.label, ("·", ""))
+        details = f'<pre style="white-space:pre-wrap;margin:0">{e(test.message)}</pre>' if test.message else ""
+        if test.hint:
+            details += f'<div style="margin-top:.3em"><strong>Hint:</strong> {e(test.hint)}</div>'
+        rows.append(f'<tr><td style="{LEFT}"><code>{e(_short(test.name))}</code></td>'
+                    f'<td style="{LEFT};{NOWRAP};{style}">{mark} {e(test.label)}</td>'
+                    f'<td style="{LEFT};{NOWRAP};text-align:right">{test.score:g} / {test.max_score:g}</td>'
+                    f'<td style="{LEFT}">{details}</td></tr>')
+    head = "".join(f'<th style="{LEFT}">{name}</th>' for name in ("test", "result", "points", "message and hint"))
+    return (f'<div class="autograder-check"><p><strong>{e(_check_title(view, scope))}</strong></p>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<p>{e(_check_points(view))}</p>'
+            + (f'<p>{e(_check_closing(scope))}</p>' if not view.failing else "") + "</div>")
+
+
+def notebook_text(view: Feedback, scope: str) -> str:
+    """The same as plain text, where HTML is not shown (a terminal, a script)."""
+    width = max([len(_short(t.name)) for t in view.tests] + [4])
+    lines = [_check_title(view, scope)]
+    for test in view.tests:
+        lines.append(f"  {test.label:<7} {_short(test.name):<{width}}  {test.score:g}/{test.max_score:g}")
+        lines += [f"          {line}" for line in test.message.splitlines()]
+        if test.hint:
+            lines.append(f"          Hint: {test.hint}")
+    lines.append(_check_points(view))
+    if not view.failing:
+        lines.append(_check_closing(scope))
+    return "\n".join(lines)
+
+
+def _short(name: str) -> str:
+    return name.split("::")[-1]
+
+
+def _check_title(view: Feedback, scope: str) -> str:
+    return f"{view.assignment}: public tests of {scope}" if scope else f"{view.assignment}: all public tests"
+
+
+def _check_points(view: Feedback) -> str:
+    return f"Points so far: {view.score:g} / {view.max_score:g} public points."
+
+
+def _check_closing(scope: str) -> str:
+    if not scope:
+        return ALL_PASS
+    return (f"All public tests of {scope} pass. The hidden tests try more cases: test your own edge cases too "
+            "(empty input, extreme values, invalid arguments).")
+
+
 # ------------------------------------------------------------------ HTML
 HTML_TEMPLATE = """<!DOCTYPE html>
 <html lang="en">

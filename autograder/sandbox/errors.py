@@ -16,6 +16,15 @@ class StudentError(Exception):
         self.type_names = tuple(type_names) or (type_name,)
         self.student_traceback = student_traceback
 
+    @classmethod
+    def from_reply(cls, error) -> "StudentError":
+        """From the worker's description of the exception (a reply's ``error``), each part cut to a sane size."""
+        error = error if isinstance(error, dict) else {}
+        types = error.get("types")
+        return cls(str(error.get("type", "Exception"))[:100], str(error.get("message", ""))[:2000],
+                   [str(t)[:100] for t in types][:50] if isinstance(types, list) else (),
+                   str(error.get("traceback", ""))[:4000])
+
 
 class WorkerFailure(Exception):
     """The worker could not answer: it crashed, ran out of a limit, or sent garbage."""

@@ -99,13 +99,20 @@ def require_sandbox() -> None:
 
 
 def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: Path | None, limits: Limits,
-                sandbox: bool, device: Device = CPU,
+                sandbox: bool, device: Device = CPU, uid: int | None = None,
                 keras_backend: str = DEFAULT_BACKEND) -> tuple[list[str], str | None]:
     """The command that starts a worker, and the directory it starts in (None: set by bwrap). Without a
-    ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message."""
+    ``submission_dir`` the work folder is empty: the zygote's sandbox, whose workers get the files by message.
+
+    ``uid``: the user the worker becomes before any student code runs, also without a sandbox (Gradescope's
+    separate-user mode; the grader must be root). None: in the sandbox as root, a uid per grader process;
+    without a sandbox, the grader's own user."""
     python = [interpreter(), "-E", "-s", "-B"]
+    if uid is not None and os.getuid() != 0:
+        raise SandboxUnavailable(f"the worker can become user {uid} only when the grader runs as root")
     if not sandbox:
-        return python + [str(INSIDE / "worker.py")], str(submission_dir)
+        drop = ["--uid", str(uid)] if uid is not None else []
+        return python + [str(INSIDE / "worker.py")] + drop, str(submission_dir)
     cwd = WORK / "assignments" / assignment_dir
     argv = [bwrap_path() or "bwrap",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -134,15 +141,15 @@ def worker_argv(assignment_dir: str, submission_dir: Path | None, datasets_dir: 
         argv += ["--ro-bind", str(datasets_dir), str(WORK / "datasets")]
     argv += ["--ro-bind", str(INSIDE), str(LIB)]
     argv += ["--chdir", str(cwd)]
-    uid = []
+    uid_args = []
     if os.getuid() == 0:
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         # RLIMIT_NPROC counts a uid's processes across the machine: a uid per grader process keeps one
         # student's fork bomb from starving the workers of other grader processes, in this batch or another.
-        uid = ["--uid", str(SANDBOX_UID_BASE + os.getpid())]
+        uid_args = ["--uid", str(SANDBOX_UID_BASE + os.getpid() if uid is None else uid)]
     else:
         argv += ["--unshare-user"]
-    return argv + python + [str(LIB / "worker.py")] + uid, None
+    return argv + python + [str(LIB / "worker.py")] + uid_args, None
 
 
 def worker_environment(device: Device = CPU, keras_backend: str = DEFAULT_BACKEND) -> dict[str, str]:

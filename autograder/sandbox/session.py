@@ -49,22 +49,25 @@ class Session:
 
     def __init__(self, assignment: str, submission_dir: Path, cells: list[tuple[int, str]], limits: Limits,
                  sandbox: bool, datasets_dir: Path | None = None, device: Device = CPU, zygote: Zygote | None = None,
-                 keras_backend: str = DEFAULT_BACKEND):
+                 worker_uid: int | None = None, keras_backend: str = DEFAULT_BACKEND):
         self.cells = [(int(index), str(source)) for index, source in cells]  # the notebook's (index, source) pairs
         self.limits, self.device = limits, device
-        self.scratch = None if sandbox else _scratch_copy(assignment, submission_dir, datasets_dir)
+        self.scratch = None if sandbox else _scratch_copy(assignment, submission_dir, datasets_dir,
+                                                          readable=worker_uid is not None)
         if self.scratch is not None:
             submission_dir = Path(self.scratch.name) / "assignments" / assignment
         self.zygote = zygote
         self.files = submission_files(submission_dir, ZYGOTE_MAX_FILES) if zygote is not None else None
         self.own_sandbox = lambda: OwnSandbox(*worker_argv(assignment, submission_dir, datasets_dir, limits, sandbox,
-                                                         device, keras_backend), limits, device, keras_backend)
+                                                         device, worker_uid, keras_backend), limits, device,
+                                                         keras_backend)
         self.deadline = time.monotonic() + limits.submission_seconds
         self.process: WorkerProcess | None = None
         self.generation = 0
         self.skip: dict[int, CellOutcome] = {}
         self.report = LoadReport()
         self.restarts = 0
+        self.out_of_memory = False  # the last call raised MemoryError: the next one gets a fresh worker
         self.output_log: list[str] = []
         self.usage = WorkerUsage()
 
@@ -131,10 +134,11 @@ class Session:
             raise
         generation = self.generation
         if "error" in reply:
-            error = reply["error"] if isinstance(reply["error"], dict) else {}
-            raise StudentError(str(error.get("type", "Exception"))[:100], str(error.get("message", ""))[:2000],
-                               [str(t)[:100] for t in error.get("types", [])][:50] if isinstance(error.get("types"), list) else (),
-                               str(error.get("traceback", ""))[:4000])
+            error = StudentError.from_reply(reply["error"])
+            if "MemoryError" in error.type_names:  # what the worker still holds must not fail the calls after it
+                self._discard()
+                self.out_of_memory = True
+            raise error
         if "ok" not in reply:
             self._discard()
             raise ProtocolError("the worker's reply has neither a result nor an error")
@@ -157,8 +161,10 @@ class Session:
         return self.own_sandbox()
 
     def _restart(self) -> None:
+        """A fresh worker; one after a MemoryError is not counted against ``MAX_RESTARTS``: the call failed, not it."""
         self._discard()
-        self.restarts += 1
+        self.restarts += 0 if self.out_of_memory else 1
+        self.out_of_memory = False
         if self.restarts > MAX_RESTARTS:
             raise WorkerFailure(f"your notebook's process stopped {MAX_RESTARTS} times; no more calls are made")
         self.start()
@@ -216,10 +222,18 @@ class Session:
         return LoadReport([outcomes[i] for i in sorted(outcomes)])
 
 
-def _scratch_copy(assignment: str, submission_dir: Path, datasets_dir: Path | None) -> tempfile.TemporaryDirectory:
-    """Without a sandbox the worker still works on a copy laid out as in the sandbox, never on the original."""
+def _scratch_copy(assignment: str, submission_dir: Path, datasets_dir: Path | None,
+                  readable: bool = False) -> tempfile.TemporaryDirectory:
+    """Without a sandbox the worker still works on a copy laid out as in the sandbox, never on the original.
+    ``readable``: the worker is a user of its own, who may read the copy but, as in the sandbox, not write it."""
     scratch = tempfile.TemporaryDirectory(prefix="autograder-")
     shutil.copytree(submission_dir, Path(scratch.name) / "assignments" / assignment, symlinks=True)
     if datasets_dir is not None:
         os.symlink(datasets_dir, Path(scratch.name) / "datasets")
+    if readable:
+        for folder, _, files in os.walk(scratch.name):
+            os.chmod(folder, 0o755)
+            for name in files:
+                if not os.path.islink(os.path.join(folder, name)):
+                    os.chmod(os.path.join(folder, name), 0o644)
     return scratch

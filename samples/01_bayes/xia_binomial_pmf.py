@@ -1,8 +1,8 @@
 def binomial_pmf(k, n, p):
     scalar = np.ndim(k) == 0
     k = np.array(k, dtype=np.float64, ndmin=0)
-    if n < 0:
-        raise ValueError("n must be >= 0")
+    if n < 0 or np.mod(n, 1) != 0:
+        raise ValueError("n must be a whole number >= 0")
     if not (0 <= p <= 1):
         raise ValueError("p must be in [0, 1]")
     if (k < 0).any() or (k > n).any() or (np.mod(k, 1) != 0).any():

@@ -4,13 +4,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import special
 
-from autograder import checks
+from autograder import checks, references
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bayes01_checks import answers, float_array, float_pair, float_scalar  # noqa: E402
 from bayes01_checks import value_error_counts as value_error  # noqa: E402
+
+
+def stats(function: str, *args):
+    """``scipy.stats.<function>(*args)``, the expected value of a test: the same for every student, so stored once
+    per version of this file and of SciPy (autograder/references.py); importing scipy.stats costs a grader
+    process about a second."""
+    def compute():
+        from scipy import stats as module
+        distribution, method = function.split(".")
+        return getattr(getattr(module, distribution), method)(*args)
+    return references.cached(f"01-{function}-{references.digest(args)}", compute, [Path(__file__)], ("scipy", "numpy"))
 
 
 # ---------------------------------------------------------------- binomial_pmf
@@ -20,7 +31,7 @@ def test_binomial_vectorised_sums_to_one(student):
     k = np.arange(1001)
     got = student.binomial_pmf(k, 1000, 0.5)
     array = checks.shape(got, (1001,), what="binomial_pmf(np.arange(1001), 1000, 0.5)")
-    checks.close(array, stats.binom.pmf(k, 1000, 0.5), rtol=1e-9, atol=1e-300,
+    checks.close(array, stats("binom.pmf", k, 1000, 0.5), rtol=1e-9, atol=1e-300,
                  what="binomial_pmf(np.arange(1001), 1000, 0.5)")
     checks.close(np.sum(array), 1.0, rtol=1e-9, what="the sum of binomial_pmf(k, 1000, 0.5) over k = 0..1000")
 
@@ -34,9 +45,9 @@ def test_binomial_keeps_the_shape_of_k(student):
     mistake: an array of shape (1,))."""
     k = [[0, 1, 2], [3, 4, 5]]
     got = float_array(student.binomial_pmf(k, 5, 0.4), (2, 3), what="binomial_pmf([[0, 1, 2], [3, 4, 5]], 5, 0.4)")
-    checks.close(got, stats.binom.pmf(k, 5, 0.4), rtol=1e-9, what="binomial_pmf([[0, 1, 2], [3, 4, 5]], 5, 0.4)")
+    checks.close(got, stats("binom.pmf", k, 5, 0.4), rtol=1e-9, what="binomial_pmf([[0, 1, 2], [3, 4, 5]], 5, 0.4)")
     got = float_scalar(student.binomial_pmf(2, 5, 0.4), what="binomial_pmf(2, 5, 0.4)")
-    checks.close(got, stats.binom.pmf(2, 5, 0.4), rtol=1e-9, what="binomial_pmf(2, 5, 0.4)")
+    checks.close(got, stats("binom.pmf", 2, 5, 0.4), rtol=1e-9, what="binomial_pmf(2, 5, 0.4)")
 
 
 @pytest.mark.points(2)
@@ -51,7 +62,7 @@ def test_binomial_large_n(student):
 @pytest.mark.points(1)
 def test_binomial_unfair_coin(student):
     """A biased coin, against scipy.stats: 30 heads in 100 with p = 0.25."""
-    checks.close(student.binomial_pmf(30, 100, 0.25), stats.binom.pmf(30, 100, 0.25), rtol=1e-9,
+    checks.close(student.binomial_pmf(30, 100, 0.25), stats("binom.pmf", 30, 100, 0.25), rtol=1e-9,
                  what="binomial_pmf(30, 100, 0.25)")
 
 
@@ -69,14 +80,17 @@ def test_binomial_certain_outcomes(student):
 @pytest.mark.points(1)
 @pytest.mark.hint("Read the Raises section: n, every k (in an array too: all of them) and p each have a condition.")
 def test_binomial_rejects_invalid(student):
-    """Input validation: k > n (also one entry of an array), negative k, k not a whole number, n < 0, p outside
-    [0, 1] on either side."""
+    """Input validation: k > n (also one entry of an array), negative k, k not a whole number, n < 0, n not a whole
+    number (5.5 trials, although every k lies in 0..n; typical mistake: only k is checked), p outside [0, 1] on
+    either side."""
     answers(student.binomial_pmf(1, 2, 0.5), 0.5, what="binomial_pmf(1, 2, 0.5)")
     value_error(student.binomial_pmf, 11, 10, 0.5, what="binomial_pmf(11, 10, 0.5)")
     value_error(student.binomial_pmf, [0, 5, 11], 10, 0.5, what="binomial_pmf([0, 5, 11], 10, 0.5)")
     value_error(student.binomial_pmf, -1, 10, 0.5, what="binomial_pmf(-1, 10, 0.5)")
     value_error(student.binomial_pmf, 2.5, 10, 0.5, what="binomial_pmf(2.5, 10, 0.5) (k not a whole number)")
     value_error(student.binomial_pmf, 0, -1, 0.5, what="binomial_pmf(0, -1, 0.5) (n < 0)")
+    value_error(student.binomial_pmf, 2, 5.5, 0.5, what="binomial_pmf(2, 5.5, 0.5) (n not a whole number)",
+                hint="n is a number of trials: check that it is a whole number too, not only k")
     value_error(student.binomial_pmf, 3, 10, 1.5, what="binomial_pmf(3, 10, 1.5)")
     value_error(student.binomial_pmf, 3, 10, -0.1, what="binomial_pmf(3, 10, -0.1)")
 
@@ -101,21 +115,25 @@ def test_beta_update_returns_tuple_of_floats(student):
 
 @pytest.mark.points(1)
 def test_beta_update_rejects_invalid(student):
-    """Input validation: negative counts, non-positive prior parameters (alpha or beta)."""
+    """Input validation: negative counts, non-positive prior parameters (alpha or beta; 0 itself for each, since the
+    docstring asks for alpha, beta > 0: typical mistake, beta >= 0)."""
     answers(student.beta_update(1, 1, 3, 7), [4.0, 8.0], what="beta_update(1, 1, heads=3, tails=7)")
     value_error(student.beta_update, 1, 1, -2, 3, what="beta_update(1, 1, heads=-2, tails=3)")
     value_error(student.beta_update, 1, 1, 2, -3, what="beta_update(1, 1, heads=2, tails=-3)")
     value_error(student.beta_update, 0, 1, 2, 3, what="beta_update(0, 1, heads=2, tails=3)")
     value_error(student.beta_update, 1, -1, 2, 3, what="beta_update(1, -1, heads=2, tails=3)")
+    value_error(student.beta_update, 1, 0, 2, 3, what="beta_update(1, 0, heads=2, tails=3)")
 
 
 @pytest.mark.points(1)
 def test_ml_estimate_values(student):
-    """Textbook: ML after one head is 1 (overconfident), a float; 3 heads and 7 tails give 0.3; no heads give 0."""
+    """Textbook: ML after one head is 1 (overconfident), a float; 3 heads and 7 tails give 0.3; no heads give 0; as many
+    heads as tails give 1/2 (typical mistake: heads - tails == 0 taken for "no tosses")."""
     got = float_scalar(student.ml_estimate(1, 0), what="ml_estimate(1, 0)")
     checks.close(got, 1.0, what="ml_estimate(1, 0)")
     checks.close(student.ml_estimate(3, 7), 0.3, rtol=1e-12, what="ml_estimate(3, 7)")
     checks.close(student.ml_estimate(0, 5), 0.0, what="ml_estimate(0, 5)")
+    checks.close(student.ml_estimate(2, 2), 0.5, rtol=1e-12, what="ml_estimate(2, 2)")
 
 
 @pytest.mark.points(1)
@@ -165,7 +183,8 @@ def test_map_mode_at_the_boundary(student):
                   "section of the docstring says which, and it also asks you to check the prior and the counts.")
 def test_map_rejects_undefined_mode(student):
     """Edge case: the uniform posterior Beta(1, 1) has no unique mode; Beta(0.5, 3) and Beta(3, 0.5) have none that is
-    finite. Input validation: a non-positive alpha or beta, a negative count."""
+    finite. Input validation: a non-positive alpha or beta (0 included, even when the counts would lift the posterior
+    above 1: typical mistake, beta >= 0), a negative count."""
     answers(student.map_estimate(1, 0, 6, 6), 6 / 11, what="map_estimate(1, 0, alpha=6, beta=6)")
     value_error(student.map_estimate, 0, 0, what="map_estimate(0, 0) (posterior Beta(1, 1))")
     value_error(student.map_estimate, 0, 2, 0.5, 1.0,
@@ -174,6 +193,7 @@ def test_map_rejects_undefined_mode(student):
                 what="map_estimate(2, 0, alpha=1, beta=0.5) (posterior Beta(3, 0.5))")
     value_error(student.map_estimate, 5, 5, 0.0, 1.0, what="map_estimate(5, 5, alpha=0, beta=1)")
     value_error(student.map_estimate, 5, 5, 1.0, -2.0, what="map_estimate(5, 5, alpha=1, beta=-2)")
+    value_error(student.map_estimate, 5, 5, 1.0, 0.0, what="map_estimate(5, 5, alpha=1, beta=0)")
     value_error(student.map_estimate, -1, 5, 3.0, 1.0, what="map_estimate(-1, 5, alpha=3, beta=1) (a negative count)")
     value_error(student.map_estimate, 5, -1, 1.0, 3.0, what="map_estimate(5, -1, alpha=1, beta=3) (a negative count)")
 
@@ -189,12 +209,16 @@ def test_posterior_mean_values(student):
 
 @pytest.mark.points(1)
 def test_posterior_mean_rejects_invalid(student):
-    """Input validation: negative counts (heads or tails) or a non-positive prior parameter (alpha or beta)."""
+    """Input validation: negative counts (heads or tails) or a non-positive prior parameter (alpha or beta; beta = 0
+    too: typical mistake, beta >= 0). The boundary both ways: heads = 0 is valid (Beta(1, 4), mean 1/5; typical
+    mistake: heads <= 0 rejected), heads = -1 is not."""
     answers(student.posterior_mean(1, 0, 6, 6), 7 / 13, what="posterior_mean(1, 0, alpha=6, beta=6)")
+    answers(student.posterior_mean(0, 3), 1 / 5, what="posterior_mean(0, 3) (no heads)")
     value_error(student.posterior_mean, -1, 0, what="posterior_mean(-1, 0)")
     value_error(student.posterior_mean, 1, -1, what="posterior_mean(1, -1)")
     value_error(student.posterior_mean, 1, 0, 0.0, 1.0, what="posterior_mean(1, 0, alpha=0, beta=1)")
     value_error(student.posterior_mean, 1, 0, 1.0, -2.0, what="posterior_mean(1, 0, alpha=1, beta=-2)")
+    value_error(student.posterior_mean, 1, 0, 1.0, 0.0, what="posterior_mean(1, 0, alpha=1, beta=0)")
 
 
 # ---------------------------------------------------------------- prediction
@@ -222,18 +246,21 @@ def test_laplace_rule_rejects_invalid(student):
 @pytest.mark.hint("The answer has m + 1 entries, one for each possible number of heads 0..m; m = 0 is allowed.")
 def test_predictive_next_toss(student):
     """Textbook: after one head (uniform prior) the next toss is heads with probability 2/3. Returns clause: an
-    np.ndarray of float64 of shape (m + 1,); with m = 0 future tosses, zero heads are certain."""
+    np.ndarray of float64 of shape (m + 1,); with m = 0 future tosses, zero heads are certain. Boundary "heads >= 0":
+    no heads so far is valid, two tails give [3/4, 1/4] (typical mistake: heads <= 0 rejected)."""
     got = float_array(student.posterior_predictive(1, 0), (2,), what="posterior_predictive(1, 0)")
     checks.close(got, [1 / 3, 2 / 3], rtol=1e-9, what="posterior_predictive(1, 0)",
                  hint="entry 0 is P(0 heads), entry 1 is P(1 head) in the next toss")
     checks.close(student.posterior_predictive(4, 2, m=0), [1.0], rtol=1e-12, what="posterior_predictive(4, 2, m=0)")
+    checks.close(student.posterior_predictive(0, 2), [3 / 4, 1 / 4], rtol=1e-9, what="posterior_predictive(0, 2)",
+                 hint="a count of 0 is valid: only negative counts are an error")
 
 
 @pytest.mark.points(2)
 def test_predictive_many_tosses(student):
     """Beta-binomial against scipy.stats: 3 heads and 1 tail, prior Beta(2, 2), next 10 tosses."""
     got = student.posterior_predictive(3, 1, 10, 2.0, 2.0)
-    checks.close(got, stats.betabinom.pmf(np.arange(11), 10, 5.0, 3.0), rtol=1e-8,
+    checks.close(got, stats("betabinom.pmf", np.arange(11), 10, 5.0, 3.0), rtol=1e-8,
                  what="posterior_predictive(3, 1, m=10, alpha=2, beta=2)",
                  hint="C(m, j) B(a + j, b + m - j) / B(a, b) with a = alpha + heads, b = beta + tails")
 
@@ -243,14 +270,15 @@ def test_predictive_large_counts(student):
     """Numerical stability: 6000 heads, 4000 tails, the next 1000 tosses (B(a, b) underflows; betaln does not)."""
     got = student.posterior_predictive(6000, 4000, 1000)
     checks.finite(got, what="posterior_predictive(6000, 4000, m=1000)", hint="use special.betaln and special.gammaln")
-    checks.close(got, stats.betabinom.pmf(np.arange(1001), 1000, 6001.0, 4001.0), rtol=1e-6, atol=1e-300,
+    checks.close(got, stats("betabinom.pmf", np.arange(1001), 1000, 6001.0, 4001.0), rtol=1e-6, atol=1e-300,
                  what="posterior_predictive(6000, 4000, m=1000)")
 
 
 @pytest.mark.points(1)
 @pytest.mark.hint("The Raises section lists five things to check: the two counts, m, alpha and beta.")
 def test_predictive_rejects_invalid(student):
-    """Input validation: a negative count (heads or tails), a negative m, a non-positive alpha or beta."""
+    """Input validation: a negative count (heads or tails), a negative m, a non-positive alpha or beta (0 itself for
+    each: typical mistake, beta >= 0)."""
     answers(student.posterior_predictive(1, 0), [1 / 3, 2 / 3], what="posterior_predictive(1, 0)")
     value_error(student.posterior_predictive, -1, 2, what="posterior_predictive(-1, 2)")
     value_error(student.posterior_predictive, 2, -1, what="posterior_predictive(2, -1)")
@@ -259,6 +287,8 @@ def test_predictive_rejects_invalid(student):
                 what="posterior_predictive(2, 1, m=3, alpha=0, beta=1)")
     value_error(student.posterior_predictive, 2, 1, 3, 1.0, -1.0,
                 what="posterior_predictive(2, 1, m=3, alpha=1, beta=-1)")
+    value_error(student.posterior_predictive, 2, 1, 3, 1.0, 0.0,
+                what="posterior_predictive(2, 1, m=3, alpha=1, beta=0)")
 
 
 # ---------------------------------------------------------------- intervals and the poll
@@ -268,7 +298,7 @@ def test_predictive_rejects_invalid(student):
 def test_credible_interval_values(student):
     """Posterior Beta(7, 6) (the corrected NKA example), 95 %, against scipy.stats quantiles; the central 50 % of the
     uniform distribution (the check cell)."""
-    checks.close(student.credible_interval(7, 6), stats.beta.ppf([0.025, 0.975], 7, 6), rtol=1e-8,
+    checks.close(student.credible_interval(7, 6), stats("beta.ppf", [0.025, 0.975], 7, 6), rtol=1e-8,
                  what="credible_interval(7, 6)",
                  hint="the 2.5 % and 97.5 % quantiles: special.betaincinv(alpha, beta, q)")
     checks.close(student.credible_interval(1, 1, level=0.5), [0.25, 0.75], rtol=1e-9,
@@ -280,19 +310,21 @@ def test_credible_interval_other_level(student):
     """The level argument: the central 80 % interval of Beta(31, 71). Returns clause: a tuple (low, high) of two
     floats (typical mistake: a list or an array)."""
     got = float_pair(student.credible_interval(31, 71, level=0.8), what="credible_interval(31, 71, level=0.8)")
-    checks.close(got, stats.beta.ppf([0.1, 0.9], 31, 71), rtol=1e-8,
+    checks.close(got, stats("beta.ppf", [0.1, 0.9], 31, 71), rtol=1e-8,
                  what="credible_interval(31, 71, level=0.8)", hint="the tails have (1 - level) / 2 each")
 
 
 @pytest.mark.points(1)
 def test_credible_interval_rejects_invalid(student):
-    """Input validation: level outside the open interval (0, 1) (0 and 1 included), non-positive alpha or beta."""
+    """Input validation: level outside the open interval (0, 1) (0 and 1 included), non-positive alpha or beta (0
+    itself for each: typical mistake, alpha >= 0)."""
     answers(student.credible_interval(1, 1, level=0.5), [0.25, 0.75], what="credible_interval(1, 1, level=0.5)")
     value_error(student.credible_interval, 7, 6, 1.5, what="credible_interval(7, 6, level=1.5)")
     value_error(student.credible_interval, 7, 6, 0.0, what="credible_interval(7, 6, level=0)")
     value_error(student.credible_interval, 7, 6, 1.0, what="credible_interval(7, 6, level=1)")
     value_error(student.credible_interval, -7, 6, what="credible_interval(-7, 6)")
     value_error(student.credible_interval, 7, 0, what="credible_interval(7, 0)")
+    value_error(student.credible_interval, 0, 6, what="credible_interval(0, 6)")
 
 
 @pytest.mark.points(2)
@@ -330,12 +362,16 @@ def test_poll_tiny_tail(student):
 @pytest.mark.hint("The Raises section lists three conditions: check both counts, both prior parameters and the "
                   "threshold on both sides.")
 def test_poll_rejects_invalid(student):
-    """Input validation: negative votes (for or against), a non-positive alpha or beta, threshold outside [0, 1] on
-    either side."""
+    """Input validation: negative votes (for or against), a non-positive alpha or beta (beta = 0 too: typical mistake,
+    beta >= 0), threshold outside [0, 1] on either side. The count boundary both ways: no votes for, or none against,
+    is a valid poll (Beta(1, 11) and Beta(11, 1); typical mistake: a count of 0 rejected), -5 and -10 are not."""
     answers(student.prob_share_above(500, 500), 0.5, what="prob_share_above(500, 500)")
+    answers(student.prob_share_above(0, 10), 0.5**11, what="prob_share_above(0, 10) (no votes for)")
+    answers(student.prob_share_above(10, 0), 1 - 0.5**11, what="prob_share_above(10, 0) (no votes against)")
     value_error(student.prob_share_above, -5, 10, what="prob_share_above(-5, 10)")
     value_error(student.prob_share_above, 5, -10, what="prob_share_above(5, -10)")
     value_error(student.prob_share_above, 5, 10, 1.2, what="prob_share_above(5, 10, threshold=1.2)")
     value_error(student.prob_share_above, 5, 10, -0.1, what="prob_share_above(5, 10, threshold=-0.1)")
     value_error(student.prob_share_above, 5, 10, 0.5, 0.0, 1.0, what="prob_share_above(5, 10, 0.5, alpha=0, beta=1)")
     value_error(student.prob_share_above, 5, 10, 0.5, 1.0, -1.0, what="prob_share_above(5, 10, 0.5, alpha=1, beta=-1)")
+    value_error(student.prob_share_above, 5, 10, 0.5, 1.0, 0.0, what="prob_share_above(5, 10, 0.5, alpha=1, beta=0)")

@@ -253,7 +253,9 @@ def test_sequential_ruled_out_hypothesis(student):
 @pytest.mark.points(1)
 def test_sequential_rejects_bad_shapes(student):
     """Input validation: likelihood columns must match the number of hypotheses, and likelihoods must be 2-D (a
-    1-D row is not a matrix of observations)."""
+    1-D row is not a matrix of observations); the prior must be 1-D (a column of shape (2, 1) sums to 1 and has 2
+    rows to match 2 columns, but it is not a probability vector: typical mistake, only prior.shape[0] is checked,
+    and broadcasting then returns a (2, 2) array)."""
     answers(student.sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]]), [0.2, 0.8],
             what="sequential_posterior([0.5, 0.5], [[0.3, 0.6], [0.3, 0.6]])")
     value_error(student.sequential_posterior, [0.5, 0.5], np.full((4, 3), 0.5),
@@ -261,6 +263,9 @@ def test_sequential_rejects_bad_shapes(student):
     value_error(student.sequential_posterior, [0.5, 0.5], [0.3, 0.6],
                 what="sequential_posterior with likelihoods of shape (2,) (not 2-D)",
                 hint="the docstring asks for a 2-D array of shape (n, k): check likelihoods.ndim")
+    value_error(student.sequential_posterior, [[0.5], [0.5]], [[0.3, 0.6]],
+                what="sequential_posterior with a prior of shape (2, 1) (not 1-D)",
+                hint="the prior is a vector: check prior.ndim")
 
 
 @pytest.mark.points(1)
@@ -371,17 +376,34 @@ def test_simulation_is_reproducible(student):
 
 @pytest.mark.points(1)
 def test_simulation_stay_and_switch_complement(student):
-    """Consistency: with three doors exactly one of stay and switch wins each game, so the rates add to 1."""
+    """Consistency: with three doors exactly one of stay and switch wins each game, so the rates add to 1. Returns
+    clause "the fraction of games won": over n_games games, n_games * p_stay is a whole number, for small n_games
+    and several seeds (typical mistake: more or fewer games simulated than asked for)."""
     got = checks.numbers(student.simulate_monty_hall(5000, 7), what="simulate_monty_hall(5000, 7)")
     checks.close(np.sum(got), 1.0, rtol=1e-12, what="p_stay + p_switch in simulate_monty_hall(5000, 7)",
                  hint="count both strategies in the same simulated games")
+    for n_games in (2, 3, 5):
+        for seed in range(4):
+            got = checks.shape(student.simulate_monty_hall(n_games, seed), (2,),
+                               what=f"simulate_monty_hall({n_games}, {seed})")
+            wins = got * n_games
+            checks.true(np.allclose(wins, np.round(wins), rtol=0.0, atol=1e-9) and np.isclose(np.sum(got), 1.0),
+                        f"simulate_monty_hall({n_games}, {seed}) returned {checks.summary(got)}, which are not "
+                        f"fractions of {n_games} games that add up to 1.",
+                        "simulate exactly n_games games and divide the number of wins by n_games")
 
 
 @pytest.mark.points(1)
 def test_simulation_rejects_invalid(student):
-    """Input validation: n_games must be a positive integer (0, -5 and 2.5 are not)."""
+    """Input validation: n_games must be a positive integer (0, -5 and 2.5 are not). The boundary both ways: one game
+    is valid, and exactly one of the two players wins it (typical mistake: n_games <= 1 rejected)."""
     got = checks.shape(student.simulate_monty_hall(10, 3), (2,), what="simulate_monty_hall(10, 3)")
     answers(np.sum(got), 1.0, what="p_stay + p_switch in simulate_monty_hall(10, 3)")
+    got = checks.shape(student.simulate_monty_hall(1, 3), (2,), what="simulate_monty_hall(1, 3) (a single game)")
+    checks.true(sorted(got.tolist()) == [0.0, 1.0],
+                f"simulate_monty_hall(1, 3) plays a single game, which one player wins and the other loses, so the "
+                f"fractions are 0 and 1; got {checks.summary(got)}.",
+                "n_games = 1 is a positive integer: only 0 and below are an error")
     value_error(student.simulate_monty_hall, 0, 1, what="simulate_monty_hall(0, 1)",
                 example="raise ValueError(f'n_games must be a positive integer, got {n_games}')")
     value_error(student.simulate_monty_hall, -5, 1, what="simulate_monty_hall(-5, 1)",

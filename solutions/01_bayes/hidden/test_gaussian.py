@@ -145,9 +145,10 @@ def test_blr_mean_equals_ridge(student):
 @pytest.mark.hint("The Raises section lists each shape to check (X, t, mu0, Sigma0, each on its own), and sigma must "
                   "be positive, not just non-zero.")
 def test_blr_rejects_mismatched_shapes(student):
-    """Input validation: X not 2-D, len(t) != n, a prior mean or a prior covariance of the wrong shape (each alone,
-    and both; mu0 of shape (d, 1) would broadcast silently), a sigma that is zero or negative (sigma**2 would hide
-    the sign)."""
+    """Input validation: X not 2-D, len(t) != n, t a column of shape (n, 1) (broadcasting would silently make mu_n a
+    (d, d) matrix; typical mistake: only len(t) is checked), a prior mean or a prior covariance of the wrong shape
+    (each alone, and both; mu0 of shape (d, 1) would broadcast silently), a sigma that is zero or negative (sigma**2
+    would hide the sign)."""
     X, t = regression_problem()
     answers(pair(student.blr_posterior([[1.0]], [2.0], 1.0, [0.0], [[1.0]]), what="blr_posterior([[1.0]], ...)")[0],
             [1.0], what="mu_n from blr_posterior([[1.0]], [2.0], 1.0, [0.0], [[1.0]])")
@@ -155,6 +156,9 @@ def test_blr_rejects_mismatched_shapes(student):
                 what="blr_posterior with X of shape (25,) (not 2-D)")
     value_error(student.blr_posterior, X, t[:-1], 0.5, np.zeros(4), np.eye(4),
                 what="blr_posterior with X of shape (25, 4) and t of shape (24,)")
+    value_error(student.blr_posterior, X, t[:, None], 0.5, np.zeros(4), np.eye(4),
+                what="blr_posterior with X of shape (25, 4) and t of shape (25, 1)",
+                hint="compare the whole shape, t.shape == (n,), not only len(t)")
     value_error(student.blr_posterior, X, t, 0.5, np.zeros(3), np.eye(3),
                 what="blr_posterior with X of shape (25, 4) and a prior for 3 weights")
     value_error(student.blr_posterior, X, t, 0.5, np.zeros(3), np.eye(4),
@@ -192,12 +196,16 @@ def test_ridge_zero_is_least_squares(student):
 
 @pytest.mark.points(1)
 def test_ridge_rejects_invalid(student):
-    """Input validation: negative lambda, mismatched lengths, X not 2-D."""
+    """Input validation: negative lambda, mismatched lengths, t a column of shape (n, 1) (the weights would silently
+    come back with shape (d, 1); typical mistake: only len(t) is checked), X not 2-D."""
     X, t = regression_problem()
     answers(student.ridge_regression([[1.0], [1.0]], [1.0, 3.0], 2.0), [1.0],
             what="ridge_regression([[1.0], [1.0]], [1.0, 3.0], lam=2.0)")
     value_error(student.ridge_regression, X, t, -1.0, what="ridge_regression(X, t, lam=-1)")
     value_error(student.ridge_regression, X, t[:10], 1.0, what="ridge_regression with 25 rows of X and 10 targets")
+    value_error(student.ridge_regression, X, t[:, None], 1.0,
+                what="ridge_regression with X of shape (25, 4) and t of shape (25, 1)",
+                hint="compare the whole shape, t.shape == (n,), not only len(t)")
     value_error(student.ridge_regression, X[:, 0], t, 1.0, what="ridge_regression with X of shape (25,) (not 2-D)")
 
 

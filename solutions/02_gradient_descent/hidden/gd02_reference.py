@@ -180,8 +180,9 @@ def compare_trajectory(opt, ref: RefOptimizer, params0: dict, grad, n_steps: int
     they part. ``grad(params, k)`` gives the gradients at step k: each side gets them at its own parameters
     (a closed loop, as in training), or the same fixed sequence when ``grad`` ignores ``params``."""
     mine, theirs = dict(params0), dict(params0)
+    step = opt.step  # the bound method, looked up once: each lookup is a round trip to the sandbox
     for k in range(1, n_steps + 1):
-        got = opt.step(theirs, grad(theirs, k))
+        got = step(theirs, grad(theirs, k))
         mine = ref.step(mine, grad(mine, k))
         if not isinstance(got, dict):
             checks.fail(f"{what}: step should return a dict of the new parameters, got {checks.summary(got)}.")

@@ -33,7 +33,7 @@ def test_chollet_mnist_epoch(student):
     checks.equal([len(b) for b in batches], [128] * 468 + [96], what=f"the batch sizes of {what}")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_every_example_once(student):
     """Typical mistake: a batch iterator that drops or repeats examples (drops the last partial batch, or samples
     with replacement). For several n and batch sizes, the batches together hold each index exactly once, all
@@ -51,7 +51,7 @@ def test_every_example_once(student):
                      what=f"the batch sizes of {what}", hint=BATCH_HINT)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_order_follows_permutation(student):
     """Specification (reproducibility): the batches are consecutive slices of rng.permutation(n) for
     rng = np.random.default_rng(seed), so that SGD runs can be replayed exactly."""
@@ -62,6 +62,45 @@ def test_order_follows_permutation(student):
         for i, (got_b, want_b) in enumerate(zip(batches, want)):
             checks.equal(got_b.tolist(), want_b.tolist(), what=f"batch {i} of {what} with seed {seed}",
                          hint="use ONE call perm = rng.permutation(n), with rng = np.random.default_rng(rng)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Hand your function a Generator and call it twice, as one epoch after another: the second epoch "
+                  "should continue that Generator's random numbers, one permutation per epoch.")
+def test_minibatch_indices_takes_a_generator(student):
+    """Docstring clauses: rng may be a np.random.Generator (the notebook's check passes one), and the function uses
+    THAT generator, with ONE call rng.permutation(n) per epoch. The grader makes a Generator in the notebook and
+    calls minibatch_indices twice with it: the two epochs must be the reference's first and second permutation.
+    Typical mistakes: building a new generator from the argument (np.random.Generator(np.random.PCG64(rng)) or
+    default_rng(int(rng)) accept only seeds), or drawing more than one permutation per call."""
+    n, batch_size, seed = 23, 5, 51
+    generator = student.np.value.random.default_rng(seed)
+    mine = np.random.default_rng(seed)
+    for epoch in (1, 2):
+        what = f"minibatch_indices({n}, {batch_size}, rng) for epoch {epoch} with a Generator rng"
+        got = student.minibatch_indices(n, batch_size, generator)
+        if not isinstance(got, (list, tuple)):
+            checks.fail(f"{what}: expected a list of index arrays, got {checks.summary(got)}.")
+        want = ref.batches(n, batch_size, mine)
+        checks.equal([checks.numbers(b, what=what).astype(np.int64).ravel().tolist() for b in got],
+                     [b.tolist() for b in want], what=what,
+                     hint="np.random.default_rng(rng) returns rng itself when it already is a Generator; then draw "
+                          "perm = rng.permutation(n) once")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Return the slices of the permutation as they are: NumPy arrays of integers, not lists.")
+def test_batches_are_integer_arrays(student):
+    """Docstring clause: the output is a list of int ARRAYS (NumPy arrays of an integer dtype), so that X[idx]
+    selects rows and the notebook's check can call .tolist(); typical mistakes: lists of ints, or float indices."""
+    got = student.minibatch_indices(7, 3, 0)
+    what = "minibatch_indices(7, 3, rng)"
+    if not isinstance(got, (list, tuple)):
+        checks.fail(f"{what}: expected a list of index arrays, got {checks.summary(got)}.")
+    for i, batch in enumerate(got):
+        checks.true(isinstance(batch, np.ndarray) and np.issubdtype(batch.dtype, np.integer),
+                    f"{what}: batch {i} is {checks.summary(batch)}, not a NumPy array of integers.",
+                    hint="slice the integer array that rng.permutation(n) returns")
 
 
 @pytest.mark.points(1)
@@ -115,7 +154,7 @@ def test_sgd_linear_regression_replay(student):
     checks.close(b, b_want, rtol=1e-8, atol=1e-12, what=f"b of {what}")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_sgd_linear_regression_reaches_least_squares(student):
     """Textbook fact: with batch_size = n SGD is gradient descent and converges to the closed-form least-squares
     solution; with small batches and a small learning rate it ends close to it."""
@@ -152,15 +191,17 @@ def test_logistic_loss_and_gradient(student):
 
 @pytest.mark.points(1)
 def test_logistic_loss_stable(student):
-    """Edge case: confident predictions, |z| = 1000, right and wrong: the loss is finite (log(1 + e^1000) = 1000)
-    and the gradient has no nan."""
-    x = np.array([[1.0], [-1.0], [1.0], [-1.0]])
-    y = np.array([1.0, 0.0, 0.0, 1.0])
-    loss, gw, gb = student.logistic_loss_grad(np.array([1000.0]), 0.0, x, y)
-    checks.close(loss, 500.0, rtol=1e-9, what="the loss with z = ±1000 (two right, two wrong)",
+    """Docstring clause "finite for |z| up to 1e4": confident predictions, |z| = 1000 and 1e4, right and wrong: the
+    loss is finite (log(1 + e^1000) = 1000) and the gradient has no nan."""
+    x = np.array([[1.0], [-1.0], [1.0], [-1.0], [10.0], [-10.0]])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.0, 1.0])
+    got = student.logistic_loss_grad(np.array([1000.0]), 0.0, x, y)
+    loss, gw, gb = _unpack3(got, "logistic_loss_grad with z = ±1000 and ±1e4")
+    want_loss, want_gw, want_gb = ref.logistic(np.array([1000.0]), 0.0, x, y)
+    checks.close(loss, want_loss, rtol=1e-9, what="the loss with z = ±1000 and ±1e4 (two right, four wrong)",
                  hint="compute log(1 + e^z) with np.logaddexp(0, z)")
-    checks.close(gw, [0.5], rtol=1e-9, what="grad_w with z = ±1000", hint="compute σ(z) without overflow")
-    checks.close(gb, 0.0, atol=1e-12, what="grad_b with z = ±1000")
+    checks.close(gw, want_gw, rtol=1e-9, what="grad_w with z = ±1000 and ±1e4", hint="compute σ(z) without overflow")
+    checks.close(gb, want_gb, atol=1e-12, what="grad_b with z = ±1000 and ±1e4")
 
 
 @pytest.mark.points(2)
@@ -176,3 +217,33 @@ def test_sgd_logistic_regression_replay(student):
     checks.close(losses, losses_want, rtol=1e-8, atol=1e-12, what=f"losses of {what}")
     checks.close(w, w_want, rtol=1e-8, atol=1e-12, what=f"w of {what}")
     checks.close(b, b_want, rtol=1e-8, atol=1e-12, what=f"b of {what}")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Keep the signatures as given, with the same argument names and seed=0 as the default, and let "
+                  "n_epochs = 0 give the starting point and its loss.")
+def test_sgd_keywords_default_seed_and_no_epochs(student):
+    """Signature clauses, as the notebook's check uses them: both SGD functions are called with lr=, batch_size=,
+    n_epochs= by name and without a seed, so the default seed=0 must give the run of seed 0 (replayed here); and
+    n_epochs ≥ 0: zero epochs leave w = 0, b = 0 and return the single loss of the start."""
+    x, y = _regression_data(52, n=40)
+    w_want, b_want, losses_want = ref.sgd_linear(x, y, 0.05, 16, 3, 0)
+    what = "sgd_linear_regression(X, y, lr=0.05, batch_size=16, n_epochs=3) without a seed"
+    w, b, losses = _unpack3(student.sgd_linear_regression(x, y, lr=0.05, batch_size=16, n_epochs=3), what)
+    checks.close(losses, losses_want, rtol=1e-8, atol=1e-12, what=f"losses of {what}")
+    checks.close(w, w_want, rtol=1e-8, atol=1e-12, what=f"w of {what}")
+    checks.close(b, b_want, rtol=1e-8, atol=1e-12, what=f"b of {what}")
+
+    xc, yc = _classification_data(53, n=30)
+    w_want, b_want, losses_want = ref.sgd_logistic(xc, yc, 0.3, 8, 2, 0)
+    what = "sgd_logistic_regression(X, y, lr=0.3, batch_size=8, n_epochs=2) without a seed"
+    w, b, losses = _unpack3(student.sgd_logistic_regression(xc, yc, lr=0.3, batch_size=8, n_epochs=2), what)
+    checks.close(losses, losses_want, rtol=1e-8, atol=1e-12, what=f"losses of {what}")
+    checks.close(w, w_want, rtol=1e-8, atol=1e-12, what=f"w of {what}")
+    checks.close(b, b_want, rtol=1e-8, atol=1e-12, what=f"b of {what}")
+
+    what = "sgd_linear_regression(X, y, 0.05, 16, 0, 3), zero epochs"
+    w, b, losses = _unpack3(student.sgd_linear_regression(x, y, 0.05, 16, 0, 3), what)
+    checks.close(w, np.zeros(3), atol=0, what=f"w of {what}")
+    checks.close(b, 0.0, atol=0, what=f"b of {what}")
+    checks.close(losses, [np.mean(0.5 * y ** 2)], rtol=1e-12, what=f"losses of {what}")

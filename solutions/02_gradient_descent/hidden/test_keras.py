@@ -1,7 +1,8 @@
 """Hidden tests, part 4c: the student's optimizers and schedules cross-checked step by step against Keras 3.
 
-This is the only module of the suite that imports Keras (slow: several seconds), with the TensorFlow backend and
-its logging quiet. Keras variables are float64 so that the comparison is exact up to rounding, and the learning
+This is the only module of the suite that uses Keras. Its values do not depend on the student, so they are computed
+once per version of this file and of the pinned Keras, TensorFlow and numpy (autograder/references.py), and a
+grader process imports Keras (slow: several seconds) only when one is not stored yet. Keras variables are float64 so that the comparison is exact up to rounding, and the learning
 rates and Adam's betas are exact in float32 (0.0625, 0.75, 0.984375, ...), because Keras keeps the learning rate in
 a float32 variable and casts β1, β2 through float32 before taking their powers. Both sides receive the same
 fixed sequence of random gradients for a scalar, a vector and a matrix parameter.
@@ -22,22 +23,12 @@ Where Keras 3.15 and the course's rules (course-notes.md) coincide, and how Kera
   is lr0/(1 + t/T). Keras computes schedules in float32, hence the looser tolerance there.
 """
 import os
+from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np
+import pytest
 
-import functools  # noqa: E402
-import logging  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
-logging.getLogger("absl").setLevel(logging.ERROR)
-import keras  # noqa: E402
-
-from autograder import checks  # noqa: E402
+from autograder import checks, references
 
 N_STEPS = 25
 
@@ -51,32 +42,48 @@ def _problem(seed):
 
 
 def _keras_trajectory(optimizer, params, grads):
-    names = sorted(params)
-    variables = {k: keras.Variable(np.array(params[k], dtype=np.float64), dtype="float64", name=f"p_{k}")
+    names, library = sorted(params), keras()
+    variables = {k: library.Variable(np.array(params[k], dtype=np.float64), dtype="float64", name=f"p_{k}")
                  for k in names}
     path = []
     for g in grads:
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g[k], dtype="float64"), variables[k]) for k in names])
+        optimizer.apply_gradients([(library.ops.convert_to_tensor(g[k], dtype="float64"), variables[k])
+                                   for k in names])
         path.append({k: np.array(variables[k].numpy(), dtype=np.float64) for k in names})
     return path
 
 
-_KERAS = {}  # what -> Keras' values: the same for every student, so computed once per grader process
+def keras():
+    """Keras on TensorFlow, its logging quiet; imported only to compute a value not stored yet."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    import logging
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    import keras as module
+    return module
 
 
-def _from_keras(what, compute):
+_KERAS = {}  # what -> Keras' values, read once per grader process
+
+
+def _from_keras(what: str, compute):
+    """Keras' values for ``what``: the same for every student, so stored once (autograder/references.py)."""
     if what not in _KERAS:
-        _KERAS[what] = compute()
+        _KERAS[what] = references.cached(f"02-keras-{what}", compute, [Path(__file__)],
+                                         ("keras", "tensorflow-cpu", "numpy"))
     return _KERAS[what]
 
 
-def _compare(student_opt, make_keras_opt, seed, what, hint=None):
-    """``make_keras_opt()`` builds the Keras optimizer, only for the first student of a grader process."""
+def _compare(student_opt, keras_optimizer, settings, seed, what, hint=None):
+    """Compare with ``keras.optimizers.<keras_optimizer>(**settings)``, built only when its values are not stored."""
     params, grads = _problem(seed)
-    want = _from_keras((what, seed), lambda: _keras_trajectory(make_keras_opt(), params, grads))
-    current = dict(params)
+    want = _from_keras(f"{what}-{seed}", lambda: _keras_trajectory(
+        getattr(keras().optimizers, keras_optimizer)(**settings), params, grads))
+    current, step = dict(params), student_opt.step  # the bound method, looked up once (one round trip)
     for k, (g, expected) in enumerate(zip(grads, want), start=1):
-        got = student_opt.step(current, g)
+        got = step(current, g)
         if not isinstance(got, dict):
             checks.fail(f"{what}: step should return a dict of the new parameters, got {checks.summary(got)}.")
         checks.equal(sorted(got), sorted(expected), what=f"{what}: the keys of the dict that step returned")
@@ -90,7 +97,7 @@ def _compare(student_opt, make_keras_opt, seed, what, hint=None):
 @pytest.mark.points(1)
 def test_sgd_matches_keras(student):
     """Keras cross-check: SGD(lr) against keras.optimizers.SGD(lr), 25 steps, scalar/vector/matrix parameters."""
-    _compare(student.SGD(lr=0.125), functools.partial(keras.optimizers.SGD, learning_rate=0.125), 80, "SGD(lr=0.125)")
+    _compare(student.SGD(lr=0.125), "SGD", dict(learning_rate=0.125), 80, "SGD(lr=0.125)")
 
 
 @pytest.mark.points(2)
@@ -99,15 +106,14 @@ def test_momentum_matches_keras(student):
     """Keras cross-check (catches a momentum sign error or lr applied twice): Momentum(lr, γ) against
     keras.optimizers.SGD(lr, momentum=γ)."""
     _compare(student.Momentum(lr=0.0625, momentum=0.75),
-             functools.partial(keras.optimizers.SGD, learning_rate=0.0625, momentum=0.75),
-             81, "Momentum(lr=0.0625, momentum=0.75)", hint="u ← momentum·u + lr·g, then θ ← θ − u")
+             "SGD", dict(learning_rate=0.0625, momentum=0.75), 81, "Momentum(lr=0.0625, momentum=0.75)", hint="u ← momentum·u + lr·g, then θ ← θ − u")
 
 
 @pytest.mark.points(2)
 def test_nesterov_matches_keras(student):
     """Keras cross-check: Nesterov(lr, γ) against keras.optimizers.SGD(lr, momentum=γ, nesterov=True)."""
     _compare(student.Nesterov(lr=0.0625, momentum=0.75),
-             functools.partial(keras.optimizers.SGD, learning_rate=0.0625, momentum=0.75, nesterov=True), 82,
+             "SGD", dict(learning_rate=0.0625, momentum=0.75, nesterov=True), 82,
              "Nesterov(lr=0.0625, momentum=0.75)")
 
 
@@ -116,7 +122,7 @@ def test_adagrad_matches_keras(student):
     """Keras cross-check (catches ε outside the square root): AdaGrad(lr, ε = 0.25) against
     keras.optimizers.Adagrad(lr, initial_accumulator_value=0, epsilon=0.25), ε inside √ on both sides."""
     _compare(student.AdaGrad(lr=0.25, eps=0.25),
-             functools.partial(keras.optimizers.Adagrad, learning_rate=0.25, initial_accumulator_value=0.0, epsilon=0.25), 83,
+             "Adagrad", dict(learning_rate=0.25, initial_accumulator_value=0.0, epsilon=0.25), 83,
              "AdaGrad(lr=0.25, eps=0.25)", hint="θ ← θ − lr·g / √(G + ε)")
 
 
@@ -125,7 +131,7 @@ def test_rmsprop_matches_keras(student):
     """Keras cross-check (catches ε outside the square root): RMSProp(lr, ρ, ε = 0.1) against
     keras.optimizers.RMSprop(lr, rho, epsilon=0.1), ε inside √ on both sides."""
     _compare(student.RMSProp(lr=0.03125, rho=0.8, eps=0.1),
-             functools.partial(keras.optimizers.RMSprop, learning_rate=0.03125, rho=0.8, epsilon=0.1), 84,
+             "RMSprop", dict(learning_rate=0.03125, rho=0.8, epsilon=0.1), 84,
              "RMSProp(lr=0.03125, rho=0.8, eps=0.1)", hint="θ ← θ − lr·g / √(G + ε)")
 
 
@@ -136,7 +142,7 @@ def test_adam_matches_keras(student):
     """Keras cross-check (catches missing bias correction): Adam(lr, β1, β2, ε = 0) against
     keras.optimizers.Adam(lr, β1, β2, epsilon=0), where Keras' efficient form equals the textbook rule."""
     _compare(student.Adam(lr=0.0625, beta1=0.75, beta2=0.984375, eps=0.0),
-             functools.partial(keras.optimizers.Adam, learning_rate=0.0625, beta_1=0.75, beta_2=0.984375, epsilon=0.0), 85,
+             "Adam", dict(learning_rate=0.0625, beta_1=0.75, beta_2=0.984375, epsilon=0.0), 85,
              "Adam(lr=0.0625, beta1=0.75, beta2=0.984375, eps=0)", hint="correct m and v for their bias")
 
 
@@ -144,16 +150,17 @@ def test_adam_matches_keras(student):
 def test_schedules_match_keras(student):
     """Keras cross-check of the four schedules against PolynomialDecay (power 1), ExponentialDecay,
     ExponentialDecay(staircase=True) and InverseTimeDecay, for t = 0..120 (float32 in Keras: rtol 1e-5)."""
-    schedules = keras.optimizers.schedules
+    def schedules():
+        return keras().optimizers.schedules
     cases = [
         ("linear_decay(0.2, t, 80)", lambda t: student.linear_decay(0.2, t, 80),
-         lambda: schedules.PolynomialDecay(0.2, 80, end_learning_rate=0.0, power=1.0)),
+         lambda: schedules().PolynomialDecay(0.2, 80, end_learning_rate=0.0, power=1.0)),
         ("exponential_decay(0.2, t, 30)", lambda t: student.exponential_decay(0.2, t, 30),
-         lambda: schedules.ExponentialDecay(0.2, 30, float(np.exp(-1.0)))),
+         lambda: schedules().ExponentialDecay(0.2, 30, float(np.exp(-1.0)))),
         ("step_decay(0.2, t, 0.5, 25)", lambda t: student.step_decay(0.2, t, 0.5, 25),
-         lambda: schedules.ExponentialDecay(0.2, 25, 0.5, staircase=True)),
+         lambda: schedules().ExponentialDecay(0.2, 25, 0.5, staircase=True)),
         ("inverse_time_decay(0.2, t, 10)", lambda t: student.inverse_time_decay(0.2, t, 10),
-         lambda: schedules.InverseTimeDecay(0.2, 10, 1.0)),
+         lambda: schedules().InverseTimeDecay(0.2, 10, 1.0)),
     ]
     steps = [0, 1, 5, 24, 25, 26, 30, 49, 50, 79, 80, 81, 120]
     for what, call, make_schedule in cases:

@@ -8,30 +8,11 @@ import pytest
 from autograder import checks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perceptron03_data import margin_data  # noqa: E402
+from perceptron03_data import draws_after, margin_data, reference_fit  # noqa: E402
+from perceptron03_probe import worker_generator  # noqa: E402
 
 XOR_X = np.array([[-1.0, -1.0], [1.0, 1.0], [1.0, -1.0], [-1.0, 1.0]])
 XOR_Y = np.array([1.0, 1.0, -1.0, -1.0])
-
-
-def reference_fit(X, y, alpha=1.0, epochs=100, rng=0, bias=True, shuffle=True, loss="perceptron"):
-    """The contract stated in the notebook, replayed in the grader."""
-    X, y = np.asarray(X, float), np.asarray(y, float)
-    Z = np.column_stack([X, np.ones(len(X))]) if bias else X
-    gen = np.random.default_rng(rng)
-    w, mistakes = np.zeros(Z.shape[1]), []
-    for _ in range(epochs):
-        order = gen.permutation(len(y)) if shuffle else np.arange(len(y))
-        count = 0
-        for i in order:
-            margin = y[i] * (w @ Z[i])
-            if (margin <= 0) if loss == "perceptron" else (margin < 1):
-                w = w + alpha * y[i] * Z[i]
-                count += 1
-        mistakes.append(count)
-        if count == 0:
-            break
-    return {"w": w, "mistakes": mistakes, "converged": mistakes[-1] == 0}
 
 
 def separable(n, d, seed, gap=0.05):
@@ -80,7 +61,7 @@ def test_fit_matches_seeded_shuffle(student):
     checks.close(run["w"], want["w"], rtol=1e-9, what="final weights (rng=7)")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_fit_same_seed_same_run(student):
     """Typical mistake: shuffling with NumPy's global generator, so the same seed gives different runs."""
     X, y = separable(60, 3, seed=41)
@@ -92,7 +73,7 @@ def test_fit_same_seed_same_run(student):
                 hint="shuffle with gen = np.random.default_rng(rng), never with np.random.permutation/shuffle")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 @pytest.mark.hint("Two different seeds should give different runs: is your shuffling using the seed you are given?")
 def test_fit_different_seeds_differ(student):
     """Typical mistake: not shuffling at all (every seed gives the same run)."""
@@ -131,7 +112,7 @@ def test_fit_stops_after_clean_epoch(student):
                  hint="stop right after the first epoch with no mistakes, and record that epoch")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 @pytest.mark.hint("Can a line through the origin separate these points? If not, what is your bias doing?")
 def test_fit_learns_an_offset(student):
     """Typical mistake: forgetting the bias. These points lie in the positive quadrant and are split by
@@ -180,3 +161,64 @@ def test_fit_reports_no_convergence_on_xor(student):
     checks.true(len(mistakes) == 6 and min(mistakes) > 0 and not bool(run["converged"]),
                 f"on XOR every epoch has mistakes, so all 6 epochs should run and converged should be False; "
                 f"got mistakes {mistakes} and converged={run['converged']!r}.")
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.hint("rng may already be a np.random.Generator: np.random.default_rng(rng) hands it back unchanged. Draw "
+                  "exactly one gen.permutation(n) at the start of each epoch, and nothing else.")
+def test_fit_uses_the_given_generator(student):
+    """Contract: rng may be a np.random.Generator, which default_rng passes through unchanged, so the run draws its
+    orders from THAT generator: one gen.permutation(n) at the start of each epoch run, nothing else ("use ONE
+    generator"). The grader makes a Generator in your notebook, trains with it, replays the run, and then checks
+    how far the generator has moved. Typical slips: a second generator (np.random, or default_rng of a fixed
+    seed), an order drawn ahead for an epoch that never runs, extra draws."""
+    X, y = separable(30, 2, seed=48)
+    gen = worker_generator(student, 21)
+    run = _run(student.perceptron_fit(X, y, alpha=1.0, epochs=100, rng=gen))
+    want = reference_fit(X, y, alpha=1.0, epochs=100, rng=21)
+    checks.equal(_mistakes(run, "mistakes per epoch"), want["mistakes"],
+                 what="mistakes per epoch when rng is a Generator",
+                 hint="gen = np.random.default_rng(rng) works for a seed and for a Generator alike")
+    checks.close(run["w"], want["w"], rtol=1e-9, what="final weights when rng is a Generator")
+    checks.true(gen.random() == draws_after(21, 30, len(want["mistakes"])),
+                f"after a run of {len(want['mistakes'])} epochs the generator you were given should have drawn exactly "
+                f"{len(want['mistakes'])} permutations of the 30 examples, one per epoch; it has drawn something else.")
+
+
+@pytest.mark.points(1.5)
+@pytest.mark.hint("With loss='hinge' an update happens whenever y * (w . z) < 1, also on correctly classified "
+                  "examples; 'mistakes' counts those updates, and training stops after an epoch without any.")
+def test_fit_hinge_matches_contract(student):
+    """Contract for loss="hinge", replayed exactly: hinge_update (update when y*(w.z) < 1), "mistakes" counts the
+    UPDATES of each epoch, training stops after an epoch without updates, the seeded shuffling as for the perceptron.
+    Typical slips: counting only the real mistakes (margin <= 0), stopping when there are none, `<= 1`."""
+    X, y, _ = margin_data(2, 25, 0.15, seed=49)
+    want = reference_fit(X, y, alpha=0.5, epochs=300, rng=6, loss="hinge")
+    run = _run(student.perceptron_fit(X, y, alpha=0.5, epochs=300, rng=6, loss="hinge"),
+               what="perceptron_fit(..., loss='hinge')")
+    checks.equal(_mistakes(run, "mistakes per epoch"), want["mistakes"], what="updates per epoch with loss='hinge'",
+                 hint="count every update (margin < 1), not only the misclassified examples")
+    checks.close(run["w"], want["w"], rtol=1e-9, what="final weights with loss='hinge'")
+    checks.true(bool(run["converged"]), "with loss='hinge' on separable data, 'converged' should be True once an "
+                "epoch makes no update.")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Return exactly what the docstring promises: 'w' a float64 array, 'mistakes' a list of ints, "
+                  "'converged' a bool.")
+def test_fit_returns_documented_types(student):
+    """Contract (the docstring's Output): "w" a float64 array of shape (d + 1,) (or (d,) with bias=False),
+    "mistakes" a list of ints (one per epoch run), "converged" a bool. Typical slips: mistakes as a float array,
+    w as a list."""
+    X, y = separable(20, 3, seed=50)
+    for bias, p in ((True, 4), (False, 3)):
+        run = _run(student.perceptron_fit(X, y, epochs=50, rng=1, bias=bias))
+        what = f"perceptron_fit(..., bias={bias})"
+        checks.true(isinstance(run["w"], np.ndarray) and run["w"].dtype == np.float64 and run["w"].shape == (p,),
+                    f"{what}['w'] should be a float64 numpy array of shape ({p},); got {checks.summary(run['w'])}.")
+        mistakes = run["mistakes"]
+        checks.true(isinstance(mistakes, list) and len(mistakes) > 0
+                    and all(isinstance(m, (int, np.integer)) and not isinstance(m, (bool, np.bool_)) for m in mistakes),
+                    f"{what}['mistakes'] should be a list of ints, one per epoch; got {checks.summary(mistakes)}.")
+        checks.true(isinstance(run["converged"], (bool, np.bool_)),
+                    f"{what}['converged'] should be a bool; got {checks.summary(run['converged'])}.")

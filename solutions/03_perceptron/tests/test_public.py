@@ -74,6 +74,11 @@ def test_fit_small_separable(student):
 @pytest.mark.hint("The perceptron uses labels -1 and +1; what should happen when it gets other labels?")
 def test_check_data_rejects_01_labels(student):
     X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    result = student.check_data(X, np.array([1, -1, 1]))
+    checks.true(isinstance(result, (tuple, list)) and len(result) == 2,
+                f"check_data should return a tuple (X, y); got {checks.summary(result)}.")
+    checks.close(result[1], [1.0, -1.0, 1.0], what="check_data(X, [1, -1, 1])[1] (valid labels)",
+                 hint="valid data come back as float arrays; only invalid data raise")
     checks.raises("ValueError", student.check_data, X, np.array([1, 0, 1]),
                   what="check_data with labels 0/1", hint="labels must be -1 or +1")
 

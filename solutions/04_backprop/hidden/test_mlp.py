@@ -65,6 +65,13 @@ def check_grads_after_loss(student, sizes, activation, X, y, seed, label, hint):
     return model, params
 
 
+def parts_of(result, what):
+    """collapse_linear's result as the pair (W, b), or a failure that says what came back instead."""
+    checks.true(isinstance(result, (tuple, list)) and len(result) == 2,
+                f"{what}: should return a pair (W, b), got {checks.summary(result)}.")
+    return result
+
+
 def data(seed, n, d, c):
     rng = np.random.default_rng(seed)
     return rng.normal(size=(n, d)), rng.integers(0, c, size=n)
@@ -72,8 +79,13 @@ def data(seed, n, d, c):
 
 @pytest.mark.points(1)
 def test_count_params_other_sizes(student):
-    """Textbook value: 784 -> 256 -> 128 -> 10 has 235,146 parameters; [3, 1] has 4."""
-    checks.equal(int(student.count_params([784, 256, 128, 10])), 235146, what="count_params([784, 256, 128, 10])")
+    """Textbook value: 784 -> 256 -> 128 -> 10 has 235,146 parameters; [3, 1] has 4. The docstring's "Returns: int"
+    (a Python or a numpy integer, not a float)."""
+    count = student.count_params([784, 256, 128, 10])
+    checks.true(isinstance(count, (int, np.integer)) and not isinstance(count, bool),
+                f"count_params([784, 256, 128, 10]) should return an int, got {checks.summary(count)}.",
+                hint="a number of parameters is a whole number: keep to integer arithmetic")
+    checks.equal(int(count), 235146, what="count_params([784, 256, 128, 10])")
     checks.equal(int(student.count_params([3, 1])), 4, what="count_params([3, 1])")
 
 
@@ -112,20 +124,69 @@ def test_mlp_initialisation(student):
 
 @pytest.mark.points(1)
 def test_mlp_forward_and_predict(student):
-    """The forward pass chains affine and activation layers; predict is the arg max of the scores."""
-    sizes = [6, 5, 4, 3]
+    """The forward pass chains affine and activation layers, also with a single layer (the docstring's L >= 1:
+    sizes [6, 3], no activation at all); predict is the arg max of the scores, as an (N,) int array."""
     X, _ = data(31, 9, 6, 3)
-    for activation in ("relu", "sigmoid"):
+    for sizes, activation in (([6, 5, 4, 3], "relu"), ([6, 5, 4, 3], "sigmoid"), ([6, 3], "tanh")):
         model = student.MLP(sizes, activation, seed=4)
         params = read_params(model, sizes, f"MLP({sizes}, {activation!r})")
         want = ref_scores(params, X, activation)
         checks.close(model.forward(X), want, what=f"MLP({sizes}, {activation!r}).forward(X)",
                      hint="affine -> activation after every layer except the last")
-        checks.equal(np.asarray(model.predict(X)).astype(np.int64), want.argmax(axis=1),
+        predicted = model.predict(X)
+        checks.true(isinstance(predicted, np.ndarray) and predicted.dtype.kind in "iu",
+                    f"MLP({sizes}, {activation!r}).predict(X) should be an int array, got {checks.summary(predicted)}.",
+                    hint="np.argmax returns integers: return its result as it is")
+        checks.equal(np.asarray(predicted).astype(np.int64), want.argmax(axis=1),
                      what=f"MLP({sizes}, {activation!r}).predict(X)")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(1)
+@pytest.mark.hint("Replace model.params by another dict of the same shapes and call forward(): it must use the new "
+                  "weights. Read self.params inside forward() instead of keeping your own copy of the weights.")
+def test_mlp_forward_uses_current_params(student):
+    """The docstring: forward() reads the current self.params, also after the dict was replaced (the notebook's
+    accuracy() and the grader set model.params = trained parameters). Typical mistake: the weights copied into
+    other attributes in __init__ and read from there."""
+    sizes = [5, 4, 3]
+    model = student.MLP(sizes, "tanh", seed=2)
+    read_params(model, sizes, "MLP([5, 4, 3], 'tanh')")
+    rng = np.random.default_rng(40)
+    new = {f"{kind}{l}": rng.normal(size=(sizes[l - 1], sizes[l]) if kind == "W" else sizes[l])
+           for l in (1, 2) for kind in "Wb"}
+    model.params = new
+    X, y = data(41, 6, 5, 3)
+    checks.close(model.forward(X), ref_scores(new, X, "tanh"),
+                 what="forward(X) after model.params was replaced by other weights",
+                 hint="forward() must read self.params each time it runs")
+    checks.close(model.loss(X, y), ref_loss(new, X, y, "tanh"), rtol=1e-8,
+                 what="loss(X, y) after model.params was replaced by other weights")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Create one generator, rng = np.random.default_rng(seed), and pass that same rng to the initialiser "
+                  "of every layer, first layer first.")
+def test_mlp_initialisation_uses_one_generator(student):
+    """The docstring's "Initialise with ONE generator rng = np.random.default_rng(seed), layer by layer: W =
+    he_normal(..., rng) for "relu", xavier_uniform(..., rng) otherwise": the weights equal those of your own
+    initialisers drawing from one generator in layer order, for every activation. Typical mistakes: a seed per
+    layer (seed + l), the same seed for every layer, a generator per layer, He weights for an activation other
+    than ReLU."""
+    sizes = [6, 5, 4, 3]
+    random_in_worker = student.np.value.random
+    for activation, init in (("relu", "he_normal"), ("tanh", "xavier_uniform"), ("sigmoid", "xavier_uniform"),
+                             ("identity", "xavier_uniform")):
+        label = f"MLP({sizes}, {activation!r}, seed=21)"
+        params = read_params(student.MLP(sizes, activation, seed=21), sizes, label)
+        generator = random_in_worker.default_rng(21)
+        for l in range(1, len(sizes)):
+            want = getattr(student, init)(sizes[l - 1], sizes[l], generator)
+            checks.close(params[f"W{l}"], want, rtol=1e-12, atol=0,
+                         what=f'{label}: params["W{l}"] against {init} drawing layer {l} from one generator',
+                         hint=f"draw every layer from the same rng = np.random.default_rng(seed), in order, with {init}")
+
+
+@pytest.mark.points(2)
 @pytest.mark.hint("Test each layer's backward alone with a numerical gradient first; then check that backward visits "
                   "the layers in reverse order with their own caches.")
 def test_mlp_backward_relu_numerical(student):
@@ -136,12 +197,13 @@ def test_mlp_backward_relu_numerical(student):
 
 
 @pytest.mark.points(2)
-@pytest.mark.hint("Train a small tanh network and a small sigmoid network: is the backward of the right activation "
-                  "used in every layer?")
-def test_mlp_backward_tanh_sigmoid_numerical(student):
-    """The MLP's full backward pass against numerical gradients: tanh and sigmoid networks."""
+@pytest.mark.hint("Check a small tanh, sigmoid and identity network: is the backward of the right activation used in "
+                  "every layer, and does 'identity' (a key of ACTIVATIONS) work like the others?")
+def test_mlp_backward_other_activations_numerical(student):
+    """The MLP's full backward pass against numerical gradients: tanh, sigmoid and identity networks (every key of
+    ACTIVATIONS, as the notebook's check does; typical mistake: an own table of activations without "identity")."""
     X, y = data(33, 6, 4, 5)
-    for activation in ("tanh", "sigmoid"):
+    for activation in ("tanh", "sigmoid", "identity"):
         check_grads_after_loss(student, [4, 6, 5], activation, X, y, 8, f"MLP([4, 6, 5], {activation!r})",
                                hint="use the backward of the network's own activation")
 
@@ -175,22 +237,32 @@ def test_mlp_backward_returns_dx(student):
 
 
 @pytest.mark.points(1)
-@pytest.mark.hint("Call loss() twice on the same batch and compare the gradients: they should be equal.")
+@pytest.mark.hint("Call loss() on one batch, then on another: the gradients must be those of the second batch alone.")
 def test_mlp_grads_are_not_carried_over(student):
-    """Edge case: two loss() calls on the same batch give the same grads (each call overwrites them)."""
+    """Edge case: grads hold the gradients of the current batch only (the docstring's "backward() overwrites every
+    entry"): a second loss() call on the same batch gives the same grads, and one on another batch (of another
+    size) gives that batch's grads, from the caches of the last forward() only."""
     X, y = data(37, 5, 4, 3)
     model, params = check_grads_after_loss(student, [4, 6, 3], "relu", X, y, 11, "first call",
                                            hint="the first call already disagrees with numerical gradients")
+    hint = "backward() must overwrite self.grads, not add to the gradients of the previous batch"
     model.loss(X, y)
     grads = model.grads
     want = num_grad(lambda v: ref_loss({**params, "W2": v}, X, y, "relu"), params["W2"])
-    checks.close(grads["W2"], want, rtol=1e-5, atol=1e-8, what='grads["W2"] after a second loss() call',
-                 hint="backward() must overwrite self.grads, not add to the gradients of the previous batch")
+    checks.close(grads["W2"], want, rtol=1e-5, atol=1e-8, what='grads["W2"] after a second loss() call', hint=hint)
+    X2, y2 = data(39, 3, 4, 3)
+    model.loss(X2, y2)
+    grads = model.grads
+    for k in sorted(params):
+        want = num_grad(lambda v, k=k: ref_loss({**params, k: v}, X2, y2, "relu"), params[k])
+        checks.close(grads[k], want, rtol=1e-5, atol=1e-8, what=f"grads[{k!r}] after loss() on another batch of 3",
+                     hint=hint + "; use the caches of the LAST forward() only")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_collapse_linear(student):
-    """Aggarwal's theorem: identity layers collapse to x @ (W1 W2 W3) + ((b1 W2 + b2) W3 + b3); also L = 1."""
+    """Aggarwal's theorem: identity layers collapse to x @ (W1 W2 W3) + ((b1 W2 + b2) W3 + b3); also L = 1, and
+    L = 11 (typical mistake: layers taken in sorted() order of their names, where "W10" comes before "W2")."""
     rng = np.random.default_rng(38)
     sizes = [5, 4, 6, 3]
     params = {}
@@ -210,3 +282,41 @@ def test_collapse_linear(student):
     W, b = student.collapse_linear(one)
     checks.close(W, one["W1"], what="W of collapse_linear for a single layer")
     checks.close(b, one["b1"], what="b of collapse_linear for a single layer")
+    # Eleven layers: "W10" and "W11" sort before "W2" as strings, so the layers must be taken by number.
+    sizes = [3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2]
+    deep = {}
+    for l in range(1, len(sizes)):
+        deep[f"W{l}"] = rng.normal(scale=0.8, size=(sizes[l - 1], sizes[l]))
+        deep[f"b{l}"] = rng.normal(size=sizes[l])
+    W, b = parts_of(student.collapse_linear(deep), "collapse_linear (11 layers, 3 -> 2)")
+    W = checks.shape(W, (3, 2), what="W of collapse_linear (11 layers, 3 -> 2)")
+    b = checks.shape(b, (2,), what="b of collapse_linear (11 layers, 3 -> 2)")
+    X = rng.normal(size=(4, 3))
+    checks.close(X @ W + b, ref_scores(deep, X, "identity"), what="x @ W + b for a collapsed network of 11 layers",
+                 hint="take the layers in the order of their numbers 1, 2, ..., L; sorted() puts 'W10' before 'W2'")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Build an identity MLP and compare its forward() with x @ W + b from collapse_linear(model.params); "
+                  "then do the same with a ReLU network, which must NOT collapse.")
+def test_collapse_linear_matches_identity_mlp(student):
+    """The notebook's check, with your own MLP: an identity-activation MLP equals x @ W + b with (W, b) =
+    collapse_linear(its params), and a ReLU network does not. (The biases of a new MLP are 0; test_collapse_linear
+    checks them with other parameters.)"""
+    sizes = [6, 5, 4, 3]
+    rng = np.random.default_rng(42)
+    X = rng.normal(size=(8, 6))
+    linear = student.MLP(sizes, "identity", seed=13)
+    params = read_params(linear, sizes, "MLP([6, 5, 4, 3], 'identity')")
+    W, b = parts_of(student.collapse_linear(params), "collapse_linear of an identity MLP's params")
+    W = checks.shape(W, (6, 3), what="W of collapse_linear for MLP([6, 5, 4, 3], 'identity')")
+    b = checks.shape(b, (3,), what="b of collapse_linear for MLP([6, 5, 4, 3], 'identity')")
+    checks.close(linear.forward(X), X @ W + b, what="MLP([6, 5, 4, 3], 'identity').forward(X) against x @ W + b",
+                 hint="with the identity activation every layer is affine, and so is the whole network")
+    relu_net = student.MLP(sizes, "relu", seed=13)
+    W, b = parts_of(student.collapse_linear(read_params(relu_net, sizes, "MLP([6, 5, 4, 3], 'relu')")),
+                    "collapse_linear of a ReLU MLP's params")
+    scores = checks.shape(relu_net.forward(X), (8, 3), what="MLP([6, 5, 4, 3], 'relu').forward(X)")
+    checks.true(not np.allclose(scores, X @ np.asarray(W, dtype=float) + np.asarray(b, dtype=float)),
+                "MLP([6, 5, 4, 3], 'relu').forward(X) equals x @ W + b of collapse_linear: a ReLU network should NOT "
+                "collapse to one affine map.", hint="apply the network's activation after every layer but the last")

@@ -35,6 +35,12 @@ def load_split():
     return X[~test], y[~test], X[test], y[test]
 
 
+def cross_entropy(z, y):
+    s = z - z.max(axis=1, keepdims=True)
+    log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(y)), y].mean())
+
+
 def scores(params, X):
     n_layers = len(params) // 2
     h = X
@@ -70,7 +76,7 @@ def timed_training(student, X, y, label, **run):
     return trained_params(result, run["sizes"], label)
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 @pytest.mark.hint("If the public tests pass but training does not learn, test the network's gradients numerically, "
                   "then the learning-rate schedule and the shuffling.")
 def test_textbook_experiment_200_images(student):
@@ -80,7 +86,7 @@ def test_textbook_experiment_200_images(student):
                         SMALL_RUN, SMALL_TARGET, "the textbook reaches about 0.92; ")
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 @pytest.mark.hint("If the public tests pass but training does not learn, test the network's gradients numerically, "
                   "then the learning-rate schedule and the shuffling.")
 def test_full_training_split(student):
@@ -102,7 +108,9 @@ def check_test_accuracy(student, X, y, label, run, target, textbook=""):
 @pytest.mark.hint("Record one entry per epoch, measured after the epoch's last update, for the training and the "
                   "validation set.")
 def test_history(student):
-    """The history has one entry per epoch for train and validation, and matches the returned parameters."""
+    """The history has one entry per epoch for train and validation, and matches the returned parameters: the
+    docstring's "measured on the full data sets after that epoch" (typical mistakes: the mean of the batch losses
+    seen during the epoch, values measured before the epoch's updates, accuracy in percent)."""
     X_train, y_train, X_test, y_test = load_split()
     X, y = X_train[::7][:200], y_train[::7][:200]
     run = {**SMALL_RUN, "epochs": 10}
@@ -115,11 +123,18 @@ def test_history(student):
     loss = np.asarray(history["train_loss"], dtype=float)
     checks.true(loss[-1] < 0.75 * loss[0],
                 f"the training loss should fall by at least a quarter in 10 epochs; it went from {loss[0]:.3f} to {loss[-1]:.3f}.")
-    want_train = float(np.mean(scores(params, X).argmax(axis=1) == y))
-    want_val = float(np.mean(scores(params, X_test).argmax(axis=1) == y_test))
+    train_scores, val_scores = scores(params, X), scores(params, X_test)
+    want_train = float(np.mean(train_scores.argmax(axis=1) == y))
+    want_val = float(np.mean(val_scores.argmax(axis=1) == y_test))
     checks.close([history["train_acc"][-1], history["val_acc"][-1]], [want_train, want_val], atol=1e-9,
                  what="the last epoch's (train_acc, val_acc)",
-                 hint="measure after the epoch's last update, on the full training and validation sets")
+                 hint="measure after the epoch's last update, on the full training and validation sets, as a "
+                      "fraction between 0 and 1")
+    checks.close([history["train_loss"][-1], history["val_loss"][-1]],
+                 [cross_entropy(train_scores, y), cross_entropy(val_scores, y_test)], rtol=1e-6,
+                 what="the last epoch's (train_loss, val_loss)",
+                 hint="the loss of the parameters after the epoch's last update on the FULL sets, not an average of "
+                      "the losses of the batches during the epoch")
 
 
 @pytest.mark.points(1)
@@ -132,3 +147,119 @@ def test_training_is_reproducible(student):
     for name in sorted(first):
         checks.close(second[name], first[name], rtol=0, atol=0, what=f"params[{name!r}] of a second run with the same seed",
                      hint="create every generator from `seed` (np.random.default_rng(seed)); do not use np.random.*")
+
+
+# ----------------------------------------------------------------------------- the schedule, step by step
+SCHEDULE_RUN = dict(sizes=[64, 8, 10], activation="tanh", epochs=3, batch_size=5, lr=0.2)   # 21 images: 5+5+5+5+1
+SCHEDULE_SEED = 77
+SCHEDULE_MISTAKES = {
+    "constant": "a constant learning rate lr (no decay)",
+    "late": "the learning rate lr * (1 - (e + 1) / E), which starts one epoch late",
+    "drop_last": "the last, smaller batch of each epoch left out",
+    "even_batches": "batches of nearly equal sizes (np.array_split) instead of batch_size examples and a smaller last one",
+    "one_generator": "one generator for both the initial weights and the shuffling",
+}
+
+
+def reads_given_params(model, params, X):
+    """Whether the student's MLP computes with a params dict set from outside: with zero weights and biases in
+    the last layer every score is 0, whatever the layers before do."""
+    model.params = {k: np.zeros_like(v) for k, v in params.items()}
+    scores = model.forward(X[:2])
+    return isinstance(scores, np.ndarray) and scores.shape[0] == 2 and np.allclose(scores, 0.0)
+
+
+def replay_schedule(student, X, y, sizes, activation, epochs, batch_size, lr, seed, variant=None):
+    """The parameters train_mlp's docstring prescribes, step by step, with the gradients of the student's own MLP
+    (so that only the schedule is tested here): MLP(sizes, activation, seed); rng = np.random.default_rng(seed);
+    in epoch e, rng.permutation(N), lr * (1 - e / E), one update params[k] -= lr_e * grads[k] per batch of
+    batch_size examples in that order, the last batch smaller. `variant` replays a typical mistake instead.
+    Returns the parameters after each epoch."""
+    if variant == "one_generator":
+        generator = student.np.value.random.default_rng(seed)
+        model = student.MLP(sizes, activation, generator)
+        permutation = generator.permutation
+    else:
+        model = student.MLP(sizes, activation, seed=seed)
+        permutation = np.random.default_rng(seed).permutation
+    params = model.params
+    checks.true(isinstance(params, dict) and all(isinstance(v, np.ndarray) for v in params.values()),
+                f"MLP({sizes}, {activation!r}).params should be a dict of arrays, got {checks.summary(params)}.")
+    checks.true(reads_given_params(model, params, X),
+                f"MLP({sizes}, {activation!r}) ignores a params dict set from outside (model.params = ...): the "
+                "notebook's accuracy() scores trained parameters that way, and so does this test.",
+                hint="forward() must read self.params each time it runs, not weights copied in __init__")
+
+    def gradients(params, X_batch, y_batch):
+        model.params = params
+        model.loss(X_batch, y_batch)
+        grads = model.grads
+        return {k: np.asarray(grads[k], dtype=float) for k in params}
+
+    n, after_each_epoch = len(X), []
+    for epoch in range(epochs):
+        lr_epoch = {"constant": lr, "late": lr * (1.0 - (epoch + 1) / epochs)}.get(variant, lr * (1.0 - epoch / epochs))
+        order = np.asarray(permutation(n))
+        if variant == "even_batches":
+            batches = np.array_split(order, int(np.ceil(n / batch_size)))
+        else:
+            last = n - batch_size + 1 if variant == "drop_last" else n
+            batches = [order[start:start + batch_size] for start in range(0, last, batch_size)]
+        for batch in batches:
+            grads = gradients(params, X[batch], y[batch])
+            params = {k: params[k] - lr_epoch * grads[k] for k in params}
+        after_each_epoch.append(params)
+    return after_each_epoch
+
+
+def same_params(got, want):
+    return sorted(got) == sorted(want) and all(
+        np.shape(got[k]) == np.shape(want[k]) and np.allclose(got[k], want[k], rtol=1e-7, atol=1e-10) for k in want)
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint("Follow the docstring step by step: MLP(sizes, activation, seed) and a separate rng = "
+                  "np.random.default_rng(seed); each epoch rng.permutation(N), lr * (1 - e / E), and one update per "
+                  "consecutive batch of batch_size examples of that order, the last one smaller.")
+def test_train_mlp_follows_the_schedule(student):
+    """The docstring's exact schedule, which an accuracy threshold cannot see: the parameters after 3 epochs on 21
+    images (batches of 5, 5, 5, 5 and 1) equal those of the prescribed steps, replayed here with the gradients of
+    your own MLP (which, as for the notebook's accuracy(), must compute with a params dict set from outside). X_val
+    is given and, as the docstring says, "only used for the history". Typical mistakes: no
+    decay or a decay that starts one epoch late, the last smaller batch left out (here a batch of one example,
+    which range(0, n - 1, batch_size) misses too), np.array_split's batches, one
+    generator for both the weights and the shuffling, `activation` not passed to MLP, the parameters of the epoch
+    with the best validation accuracy returned instead of the last ones."""
+    X_train, y_train, X_test, _ = load_split()
+    X, y = X_train[:21], y_train[:21]
+    run = SCHEDULE_RUN
+    label = "train_mlp on 21 images with X_val, 3 epochs, batch_size 5"
+    after_each_epoch = replay_schedule(student, X, y, seed=SCHEDULE_SEED, **run)
+    want = after_each_epoch[-1]
+    # Validation labels that the FIRST epoch's parameters predict perfectly: code that returns the parameters of its
+    # best validation epoch (X_val used for more than the history) returns those instead of the last ones.
+    first = after_each_epoch[0]
+    X_val = X_test[:40]
+    h = X_val
+    for l in (1, 2):
+        h = h @ first[f"W{l}"] + first[f"b{l}"]
+        h = np.tanh(h) if l == 1 else h
+    y_val = h.argmax(axis=1)
+    result = student.train_mlp(X, y, seed=SCHEDULE_SEED, X_val=X_val, y_val=y_val, **run)
+    got, _history = trained_params(result, run["sizes"], label)
+    if same_params(got, want):
+        return
+    if same_params(got, first):
+        checks.fail(f"{label}: your parameters are those after the first epoch, where the validation accuracy was "
+                    "best, not those after the last epoch.", hint="X_val and y_val are only measured for the history; "
+                    "return the parameters after the last update")
+    for variant, description in SCHEDULE_MISTAKES.items():
+        if same_params(got, replay_schedule(student, X, y, seed=SCHEDULE_SEED, variant=variant, **run)[-1]):
+            checks.fail(f"{label}: your parameters are those of a run with {description}, not of the schedule in "
+                        "the docstring.", hint="reread the Args of train_mlp: the learning rate, the batches and the "
+                        "generators are all prescribed")
+    checks.fail(f"{label}: the trained parameters differ from those of the schedule in the docstring (with the "
+                "gradients of your own MLP).",
+                hint="check, in this order: MLP(sizes, activation, seed); a separate rng = np.random.default_rng(seed); "
+                     "rng.permutation(N) once per epoch; lr * (1 - e / E); consecutive batches of batch_size; "
+                     "params[k] -= lr_e * grads[k] after each batch; X_val only measured, never trained on")

@@ -5,12 +5,17 @@ handles); the expected values and the numerical derivatives are computed here, i
 same formula on plain floats.
 """
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import checks
 from autograder.sandbox.errors import StudentError
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bp04_support import no_overflow  # noqa: E402
 
 
 def slope(fn, point, i, h=1e-6):
@@ -42,6 +47,20 @@ def test_chollet_absolute_error_graph(student):
     checks.close(loss.data, 3.0, what="loss")
     checks.close([w.grad, b.grad, x.grad], [2.0, 1.0, 3.0], what="(dloss/dw, dloss/db, dloss/dx)",
                  hint="chain the local derivatives of **, neg, + and * from the loss down")
+    # The notebook's construction: y_true - (w x + b) goes through __rsub__ (so __sub__ and unary -), and
+    # |d| = relu(d) + relu(-d) uses d twice; once where d < 0 (the textbook point) and once where d > 0.
+    for x0, w0, b0, y0 in [(2.0, 3.0, 1.0, 4.0), (1.5, -0.5, 2.0, 4.0)]:
+        x, w, b = student.Value(x0), student.Value(w0), student.Value(b0)
+        d = y0 - (w * x + b)
+        loss = d.relu() + (-d).relu()
+        loss.backward()
+        residual = y0 - (w0 * x0 + b0)
+        sign = math.copysign(1.0, residual)
+        checks.close([loss.data, w.grad, b.grad, x.grad], [abs(residual), -sign * x0, -sign, -sign * w0],
+                     what=f"(loss, dloss/dw, dloss/db, dloss/dx) for |y - (w x + b)| written as relu(d) + relu(-d), "
+                          f"d = {y0} - (w x + b), at x={x0}, w={w0}, b={b0}",
+                     hint="y - v goes through __rsub__, then your __sub__ and __neg__; d feeds two ReLUs, so its "
+                          "gradient is the sum of both contributions")
 
 
 @pytest.mark.points(1)
@@ -56,6 +75,53 @@ def test_nka_graph_other_points(student):
 
 
 @pytest.mark.points(1)
+@pytest.mark.hint("Test each operation on a graph that uses x twice, with plain numbers on both sides: 3 / x - x, "
+                  "2 - x / 5 + x * x. Every _backward must add to the gradients, and the reflected operators call yours.")
+def test_add_sub_mul_div_reusing_x(student):
+    """The notebook's check cell at other points: -, / and the reflected operators on graphs that use x twice.
+
+    Typical mistakes: an operation that overwrites (=) a child's gradient (x is used twice), a reversed __sub__,
+    a wrong derivative of a / b for a plain number on either side.
+    """
+    graphs = [
+        ("3 / x - x", lambda x: 3 / x - x, (1.3,)),
+        ("2 - x / 5 + x * x", lambda x: 2 - x / 5 + x * x, (-0.9,)),
+        ("(x - y) / (x + y)", lambda x, y: (x - y) / (x + y), (0.8, 1.9)),
+        ("x * y + y", lambda x, y: x * y + y, (-1.1, 0.6)),
+    ]
+    for name, build, point in graphs:
+        check_graph(student, name, build, build, point,
+                    hint="a node used twice receives the SUM of both contributions (+=); a - b = a + (-b) and "
+                         "a / b = a * b**-1 with plain numbers wrapped as Values")
+    for t in (1.3, -0.8):
+        check_graph(student, "relu(x) + relu(-x)", lambda x: x.relu() + (-x).relu(), abs, (t,),
+                    hint="|x| = relu(x) + relu(-x): x feeds two ReLUs, one through unary minus")
+
+
+@pytest.mark.points(2)
+@pytest.mark.hint("Build f(x) * 1.7 + f(x) for each operation f and compare with 2.7 f'(x): every _backward must add "
+                  "(+=) its local derivative TIMES out.grad to the child's gradient.")
+def test_pow_exp_log_tanh_sigmoid_relu_accumulate(student):
+    """Typical mistakes, one operation at a time: a _backward that overwrites (=) the child's gradient, or that
+    forgets to multiply by out.grad. Each graph applies the operation twice to the same x, once scaled by 1.7."""
+    sig = lambda t: 1.0 / (1.0 + math.exp(-t))
+    ops = [
+        ("x ** 3", lambda v: v ** 3, lambda t: t ** 3),
+        ("x ** -1.5", lambda v: v ** -1.5, lambda t: t ** -1.5),
+        ("exp(x)", lambda v: v.exp(), math.exp),
+        ("log(x)", lambda v: v.log(), math.log),
+        ("tanh(x)", lambda v: v.tanh(), math.tanh),
+        ("sigmoid(x)", lambda v: v.sigmoid(), sig),
+        ("relu(x)", lambda v: v.relu(), lambda t: max(0.0, t)),
+    ]
+    for name, op, plain in ops:
+        check_graph(student, f"{name} * 1.7 + {name}", lambda x, op=op: op(x) * 1.7 + op(x),
+                    lambda t, plain=plain: plain(t) * 1.7 + plain(t), (0.8,),
+                    hint=f"the _backward of {name.split('(')[0].split(' ')[0]} must ADD (local derivative) * out.grad "
+                         "to the child's gradient")
+
+
+@pytest.mark.points(1)
 def test_add_sub_neg(student):
     """Every op against a numerical derivative: +, -, unary -, and plain numbers on either side of +."""
     check_graph(student, "x + y + 3", lambda x, y: x + y + 3, lambda x, y: x + y + 3, (0.7, -1.3),
@@ -66,7 +132,7 @@ def test_add_sub_neg(student):
                 hint="-a = a * -1; a plain number on the left goes through __radd__")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_mul_div(student):
     """Every op against a numerical derivative: *, / between Values and with plain numbers."""
     check_graph(student, "x * y", lambda x, y: x * y, lambda x, y: x * y, (0.7, -1.3),
@@ -85,7 +151,7 @@ def test_pow(student):
     check_graph(student, "x ** 0.5", lambda x: x ** 0.5, lambda x: x ** 0.5, (2.3,), hint="(a^k)' = k a^(k-1)")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_exp_log(student):
     """Every op against a numerical derivative: exp and log."""
     check_graph(student, "exp(x)", lambda x: x.exp(), math.exp, (0.7,), hint="(e^a)' = e^a")
@@ -94,7 +160,7 @@ def test_exp_log(student):
     check_graph(student, "log(x)", lambda x: x.log(), math.log, (2.3,), hint="(ln a)' = 1 / a")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_tanh_sigmoid(student):
     """Every op against a numerical derivative: tanh and sigmoid at positive and negative inputs."""
     sig = lambda t: 1.0 / (1.0 + math.exp(-t))
@@ -105,25 +171,28 @@ def test_tanh_sigmoid(student):
 
 @pytest.mark.points(1)
 def test_relu(student):
-    """Every op against its derivative: ReLU passes the gradient for x > 0 and blocks it for x < 0."""
-    for t, want in [(0.7, (0.7, 1.0)), (-1.3, (0.0, 0.0))]:
+    """Every op against its derivative: ReLU passes the gradient for x > 0 and blocks it for x < 0; the
+    docstring's convention at exactly 0 (0, "0 at exactly 0"), as for relu_backward."""
+    for t, want in [(0.7, (0.7, 1.0)), (-1.3, (0.0, 0.0)), (0.0, (0.0, 0.0))]:
         x = student.Value(t)
         out = x.relu()
         out.backward()
         checks.close([out.data, x.grad], list(want), what=f"(relu({t}), its gradient)",
-                     hint="ReLU'(a) = 1 for a > 0 and 0 otherwise")
+                     hint="ReLU'(a) = 1 for a > 0 and 0 otherwise, also at a = 0 exactly: compare with > 0, not >= 0")
 
 
 @pytest.mark.points(1)
 def test_sigmoid_tanh_extreme_inputs(student):
-    """Edge case: sigmoid(+-1000) and tanh(+-1000) are 0, 1 or -1 with zero gradient, with no overflow."""
+    """Edge case: sigmoid(+-1000) and tanh(+-1000) are 0, 1 or -1 with zero gradient, with no overflow: the
+    docstring's "must not overflow ... only ever exponentiate a number <= 0" (numpy raises on overflow here)."""
+    hint = "never exponentiate a large positive number: for x < 0 write e^x / (1 + e^x); use np.tanh for tanh"
     for t in (-1000.0, 1000.0):
         for op, want in (("sigmoid", 1.0 if t > 0 else 0.0), ("tanh", math.copysign(1.0, t))):
             x = student.Value(t)
-            out = getattr(x, op)()
-            out.backward()
-            checks.close([out.data, x.grad], [want, 0.0], atol=1e-12, what=f"({op}({t}), its gradient)",
-                         hint="never exponentiate a large positive number: for x < 0 write e^x / (1 + e^x)")
+            with no_overflow(student, f"{op}({t})", hint):
+                out = getattr(x, op)()
+                out.backward()
+            checks.close([out.data, x.grad], [want, 0.0], atol=1e-12, what=f"({op}({t}), its gradient)", hint=hint)
 
 
 @pytest.mark.points(2)
@@ -150,7 +219,7 @@ def test_shared_internal_node(student):
                 hint="an inner node must collect the gradient from all its users before passing it on")
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
 def test_topological_order_skip_connection(student):
     """Typical mistake (wrong order for shared nodes): a is used by a deep branch and directly by the output.
 
@@ -191,12 +260,40 @@ def test_topological_order_residual_chain(student):
 
 @pytest.mark.points(1)
 def test_backward_seeds_output_gradient(student):
-    """Edge case: backward() sets the output's own gradient to 1, and a leaf's gradient is its derivative."""
+    """Edge case: backward() sets the output's own gradient to 1, a leaf's gradient is its derivative, and
+    backward() returns None (the docstring's "Returns None")."""
     v = student.Value(-0.5)
     w = v * 4 + 1
-    w.backward()
+    returned = w.backward()
     checks.close([w.grad, v.grad], [1.0, 4.0], what="(w.grad, v.grad) for w = 4v + 1",
                  hint="start the backward pass with self.grad = 1.0")
+    checks.true(returned is None, f"backward() should return None; it returned {checks.summary(returned)}.",
+                hint="backward() fills in .grad of the nodes; it has nothing to return")
+
+
+@pytest.mark.points(1)
+@pytest.mark.hint("Two graphs that share a leaf: call backward() on each and look at the leaf's gradient. backward() "
+                  "must not set any gradient to 0.")
+def test_backward_keeps_gradients_of_earlier_calls(student):
+    """The docstring's "Gradients of a fresh graph start at 0; do not reset them here": a leaf shared by two graphs
+    collects the gradients of both backward() calls. And its step 2, "Set self.grad = 1.0", also on a node that
+    holds a gradient from an earlier backward() of a larger graph. Typical mistakes: zeroing every gradient inside
+    backward(); self.grad += 1.0."""
+    x = student.Value(1.5)
+    f = x * x
+    g = x * 4 + 1
+    f.backward()
+    g.backward()
+    checks.close(x.grad, 2 * 1.5 + 4.0, what="x.grad after f.backward() and g.backward(), f = x*x and g = 4x + 1",
+                 hint="backward() must not reset the gradients: they add up, like the contributions of a reused node")
+    x = student.Value(1.5)
+    f = x * x
+    h = f * 3
+    h.backward()
+    f.backward()
+    checks.close([f.grad, x.grad], [1.0, 3 * 2 * 1.5 + 2 * 1.5],
+                 what="(f.grad, x.grad) after h.backward() and then f.backward(), f = x*x and h = 3f",
+                 hint="backward() SETS its own node's gradient to 1.0 (=, not +=); every other node adds to what it has")
 
 
 @pytest.mark.points(2)
