@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup sandbox browser demo test validate bench mutants gpu-smoke-files clean
+.PHONY: setup sandbox browser otter demo test validate bench mutants gpu-smoke-files clean
 
 setup: $(STAMP) sandbox
 
@@ -43,18 +43,31 @@ NO_CHROMIUM := chromium is not installed and cannot be installed here; install t
 browser:
 	$(call apt_install,chromium,chromium,$(NO_CHROMIUM))
 
+# Otter-Grader, the bench's second peer, in a virtualenv of its own (it brings pandas, nbconvert[webpdf], playwright...:
+# none of that belongs in .venv), with ipykernel and the libraries the notebooks of 01-04 import, from a pinned lock.
+OTTER_VENV  := build/otter-venv
+OTTER_STAMP := $(OTTER_VENV)/.installed
+otter: $(OTTER_STAMP)
+
+$(OTTER_STAMP): requirements-otter.lock
+	rm -rf $(OTTER_VENV)
+	$(PYTHON) -m venv $(OTTER_VENV)
+	$(OTTER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-otter.lock
+	touch $(OTTER_STAMP)
+
 demo: setup
 	$(PY) -m autograder demo
 
-test: setup browser
+# The tiny bench test (tests/test_scale.py) grades with Otter too: it needs the otter virtualenv.
+test: setup browser otter
 	$(PY) -m pytest
 
 validate: setup
 	$(PY) -m autograder validate
 
-# Times the kit against `nbgrader autograde` on a synthetic class (autograder/authoring/bench.py); figures in grades/bench.json.
-# `make bench BENCH_ARGS="--students 20 --nbgrader 5"` scales it down.
-bench: setup
+# Times the kit against `nbgrader autograde` and `otter run` on a synthetic class (autograder/authoring/bench.py);
+# figures in grades/bench.json. `make bench BENCH_ARGS="--students 20 --nbgrader 5"` scales it down.
+bench: setup otter
 	$(PY) -m autograder bench $(BENCH_ARGS)
 
 # Mutation testing of the hidden suites (autograder/authoring/mutants.py); figures in grades/mutants.json.

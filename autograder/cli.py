@@ -391,7 +391,8 @@ def cmd_bench(args) -> int:
         require_sandbox()
     figures = bench.bench(args.course, args.students, min(args.nbgrader, args.students), args.jobs or default_jobs(),
                           not args.no_sandbox, args.assignments, args.out, args.work,
-                          log=lambda text: terminal.errors.print(text, markup=False), similar=args.similarity)
+                          log=lambda text: terminal.errors.print(text, markup=False), similar=args.similarity,
+                          otter=not args.no_otter)
     bench.show(figures)
     terminal.console.print(f"wrote {args.out}")
     return 0
@@ -484,12 +485,13 @@ GRADING = (
 )
 COURSE_DIR = arg("--course-dir", type=Path, default=ROOT,
                  help="the nbgrader course (the folder of its nbgrader_config.py; default: the kit)")
-BENCH_DESCRIPTION = ("Grade a synthetic class with the kit and with `nbgrader autograde`, and time both. Each "
+BENCH_DESCRIPTION = ("Grade a synthetic class with the kit, `nbgrader autograde` and `otter run`, and time them. Each "
                      "assignment's synthetic class is built from its sample class the same way every time (see "
                      "autograder/authoring/bench.py); nbgrader grades the first --nbgrader students of each "
                      "assignment, the kit grades everyone, in the sandbox, and the same N on their own (the speed-up compares "
-                     "equal numbers); pass/fail is compared per autograded "
-                     "nbgrader cell.")
+                     "equal numbers); Otter-Grader grades the same N from its own virtualenv (`make otter`: "
+                     "build/otter-venv; skipped with a message without it), each assignment ported to Otter tests "
+                     "on the fly; pass/fail is compared per autograded nbgrader cell.")
 
 VERBS = (
     Verb("validate", "check that the course is consistent (exit 1 if not)", cmd_validate,
@@ -626,10 +628,11 @@ VERBS = (
          "Read every <student>/results.json in the FOLDERS (the --out folders of `grade --shard K/N` runs), check "
          "that no student has two different results, and write them to OUT/<ID>/<student>/results.json, the "
          "gradebook and a CSV."),
-    Verb("bench", "time the kit against nbgrader autograde on a synthetic class", cmd_bench,
+    Verb("bench", "time the kit against nbgrader autograde and otter run on a synthetic class", cmd_bench,
          (arg("--students", type=int, default=200, help="submissions per assignment (default: 200)"),
           arg("--nbgrader", type=int, default=20, metavar="N",
-              help="how many of them nbgrader autogrades per assignment (default: 20; 0: skip nbgrader)"),
+              help="how many of them nbgrader and Otter grade per assignment (default: 20; 0: skip both)"),
+          arg("--no-otter", action="store_true", help="leave Otter-Grader out (it grades the same N as nbgrader)"),
           arg("--assignments", nargs="*", default=[], metavar="ID", help="only these (default: all with samples)"),
           arg("--out", type=Path, default=GRADES / "bench.json", help="default: grades/bench.json"),
           arg("--work", type=Path, default=BUILD / "bench", help="where the classes and results go "

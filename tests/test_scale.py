@@ -231,9 +231,9 @@ def test_bench_runs_end_to_end_at_tiny_scale(tmp_path):
     run_cli("bench", "--students", "3", "--nbgrader", "1", "--assignments", "01_bayes", "--work", tmp_path / "work",
             "--out", figures_path, check_status=0, timeout=900)
     figures = json.loads(figures_path.read_text())
-    kit, same, nbgrader = figures["rows"]
-    assert [(r["grader"], r["submissions"]) for r in (kit, same, nbgrader)] == [
-        ("kit", 3), ("kit, same N", 1), ("nbgrader", 1)]  # the speed-up compares equal numbers of submissions
+    kit, same, nbgrader, otter = figures["rows"]  # `make test` makes the otter virtualenv (`make otter`)
+    assert [(r["grader"], r["submissions"]) for r in (kit, same, nbgrader, otter)] == [
+        ("kit", 3), ("kit, same N", 1), ("nbgrader", 1), ("otter", 1)]  # speed-ups compare equal numbers
     assert kit["wall_s"] > 0 and kit["per_second"] > 0 and kit["peak_worker_rss_mb"] > 0
     assert 0 < kit["worker_cpu_s"] < kit["cpu_s"]  # the machine's busy time includes the grader's own
     assert kit["overhead_ms"] == pytest.approx(1000 * (kit["cpu_s"] - kit["worker_cpu_s"]) / 3, abs=40)  # both rounded
@@ -242,3 +242,8 @@ def test_bench_runs_end_to_end_at_tiny_scale(tmp_path):
     assert figures["kit_total"]["overhead_ms"] == pytest.approx(kit["overhead_ms"], abs=40)
     assert figures["pass_fail"]["01_bayes"]["public_tests"]["cells_compared"] > 0
     assert figures["speedup"] == pytest.approx(same["per_second"] / nbgrader["per_second"], rel=0.05)
+    # Otter graded the ported assignment: its tests (the check cells) agree with nbgrader cell for cell
+    assert otter["wall_s"] > 0 and otter["cpu_s"] > 0 and figures["otter_skipped"] == {}
+    assert figures["speedup_otter"] == pytest.approx(same["per_second"] / otter["per_second"], rel=0.05)
+    agreement = figures["pass_fail"]["01_bayes"]["otter"]
+    assert agreement["cells_compared"] == 14 and agreement["differ"] == [], agreement

@@ -20,9 +20,19 @@ Pass/fail is compared per autograded nbgrader cell (``check-*``): nbgrader passe
 asserts run without error; the kit passes it when every test that ``cells.yml`` maps to it passes, counting
 either the public tests alone (they repeat worked examples, as the check cells do) or all of them (the hidden
 tests go further, so a cell nbgrader fails should fail in the kit too).
+
+Otter-Grader is the second peer: ``otter run`` (its non-container grader, one process per submission, run one
+after another as nbgrader does) grades the same N students, from the Python of its own virtualenv
+(``build/otter-venv``, made by ``make otter`` from ``requirements-otter.lock``; without it the otter row is skipped
+with a message). Each assignment is ported to Otter at bench time (:func:`port_to_otter`): every nbgrader check cell
+becomes an exception-based Otter test file that runs the cell's code in the executed notebook's globals, and
+``otter generate`` packs them into ``autograder.zip``; in each submission the check cells are emptied (Otter runs
+them as its tests, once) and ``../../datasets/`` points at the kit's datasets. Otter passes a cell when its test
+raises nothing: that is nbgrader's rule, so the two should agree cell for cell.
 """
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import os
@@ -50,6 +60,8 @@ SAME_N = "kit, same N"  # the kit on exactly the students nbgrader grades: a rat
 HANG = "# bench: a loop that never ends\nwhile True:\n    pass\n"
 EXIT = "# bench: the process ends itself\nimport os\nos._exit(1)\n"
 SYNTAX = "# bench: a syntax error\ndef unfinished(:\n"
+OTTER = "otter"
+OTTER_VENV = BUILD / "otter-venv"  # `make otter`: otter-grader and the notebooks' libraries, from requirements-otter.lock
 
 
 @dataclass(frozen=True)
@@ -213,6 +225,152 @@ def nbgrader_cells(course_dir: Path, assignment: Assignment, students: list[str]
     return found
 
 
+# ---------------------------------------------------------------- Otter-Grader
+def otter_python(venv: Path = OTTER_VENV) -> Path | None:
+    """The otter virtualenv's Python, where ``make otter`` finished installing it; else None."""
+    python = venv / "bin" / "python"
+    return python if python.exists() and (venv / ".installed").exists() else None
+
+
+def check_cells(notebook: dict) -> list[dict]:
+    """The autograded nbgrader cells of a notebook (code cells with ``grade: true``), in order."""
+    return [c for c in notebook["cells"] if c["cell_type"] == "code"
+            and (c.get("metadata", {}).get("nbgrader") or {}).get("grade") is True]
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else source
+
+
+OTTER_TEST = """\
+# Ported by the kit's bench from the nbgrader check cell {grade_id!r} of {notebook}.
+from otter.test_files import test_case
+
+OK_FORMAT = False
+name = {grade_id!r}
+points = {points!r}
+SOURCE = {source!r}
+
+
+@test_case(points={points!r}, hidden=False)
+def check_cell(env):
+    exec(compile(SOURCE, {grade_id!r}, "exec"), dict(env))  # the check cell, in (a copy of) the notebook's globals
+"""
+
+
+def port_to_otter(assignment: Assignment, target: Path, python: Path) -> Path:
+    """An Otter autograder for ``assignment``: one exception-based test file per nbgrader check cell of its
+    solution notebook, packed by ``otter generate``. Returns the path of ``autograder.zip``."""
+    notebook = json.loads(source_notebook(assignment.id, assignment.notebook).read_text())
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "tests").mkdir(parents=True)
+    for cell in check_cells(notebook):
+        grade = cell["metadata"]["nbgrader"]
+        (target / "tests" / f"{grade['grade_id']}.py").write_text(OTTER_TEST.format(
+            grade_id=grade["grade_id"], notebook=assignment.notebook, points=float(grade.get("points", 1)),
+            source=_text(cell["source"])))
+    done = subprocess.run([str(python), "-m", "otter", "generate", "--tests-dir", "tests", "--output-path",
+                           "autograder.zip", "--no-config", "--no-requirements", "--no-environment"],
+                          cwd=target, capture_output=True, text=True, env=_otter_environment(python),
+                          stdin=subprocess.DEVNULL)
+    if done.returncode != 0 or not (target / "autograder.zip").exists():
+        raise RuntimeError(f"otter generate failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return target / "autograder.zip"
+
+
+def port_submission(path: Path) -> None:
+    """A kit submission as an Otter one: the check cells emptied (Otter runs them as its tests) and the kit's
+    relative dataset paths pointed at the kit's datasets (Otter grades in a temporary folder of its own)."""
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        if (cell.get("metadata", {}).get("nbgrader") or {}).get("grade") is True:
+            cell["source"] = "# graded by Otter: tests/" + cell["metadata"]["nbgrader"]["grade_id"] + ".py\n"
+        else:
+            cell["source"] = _text(cell["source"]).replace("../../datasets/", f"{DATASETS}/")
+    path.write_text(json.dumps(notebook))
+
+
+def missing_modules(assignment: Assignment, python: Path) -> list[str]:
+    """Third-party modules the solution notebook imports that the otter virtualenv lacks (05's tensorflow)."""
+    wanted = set()
+    for cell in samples.solution_notebook(source_notebook(assignment.id, assignment.notebook))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        try:
+            tree = ast.parse(_text(cell["source"]))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                wanted |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                wanted.add(node.module.split(".")[0])
+    wanted -= set(sys.stdlib_module_names) | {"autograder"}
+    if not wanted:
+        return []
+    done = subprocess.run([str(python), "-c", "import importlib.util, sys\n"
+                           "print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))",
+                           *sorted(wanted)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    return done.stdout.split()
+
+
+def _otter_environment(python: Path) -> dict[str, str]:
+    """The otter virtualenv's scripts first on PATH: the notebook's kernel is the `python` found there."""
+    return {**os.environ, "PATH": str(python.parent) + os.pathsep + os.environ.get("PATH", "")}
+
+
+def run_otter(assignment: Assignment, folder: Path, students: list[str], work: Path, python: Path) -> Timing:
+    """``otter run`` (no container) of each of ``students``, one after another; results in ``work/results``."""
+    autograder = port_to_otter(assignment, work / "autograder", python)
+    submissions, results = work / "submissions", work / "results"
+    for path in (submissions, results):
+        if path.exists():
+            shutil.rmtree(path)
+    todo = []
+    for student in students:
+        _unpack(folder, student, submissions / student)
+        notebook = submissions / student / assignment.notebook
+        if notebook.exists():  # a submission without the notebook: Otter has nothing to grade (nbgrader neither)
+            port_submission(notebook)
+            todo.append((student, notebook))
+    limit = assignment.limits.submission_seconds
+    env, times = _otter_environment(python), []
+    started, cpu = time.monotonic(), _busy_cpu()
+    with progress_bar(f"otter run {assignment.id}") as update:
+        for done, (student, notebook) in enumerate(todo):
+            update(done, len(todo))
+            (results / student).mkdir(parents=True)
+            one = time.monotonic()
+            try:  # a notebook that never ends would hang Otter (it sets no cell timeout): stop it as the kit would
+                subprocess.run([str(python), "-m", "otter", "run", "--autograder", str(autograder), "--output-dir",
+                                str(results / student), "--no-logo", str(notebook)], cwd=results / student, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               timeout=limit)
+            except subprocess.TimeoutExpired:
+                pass
+            times.append(time.monotonic() - one)
+        update(len(todo), len(todo))
+    wall, cpu = time.monotonic() - started, _busy_cpu() - cpu
+    return _timing(OTTER, assignment.id, times, wall, cpu, None, count=len(students))
+
+
+def otter_cells(results: Path, students: list[str]) -> dict[str, dict[str, bool]]:
+    """student -> check cell -> passed, from each ``otter run``'s results.json (students it could not grade are
+    absent)."""
+    found = {}
+    for student in students:
+        path = results / student / "results.json"
+        if not path.exists():
+            continue
+        tests = json.loads(path.read_text()).get("tests", [])
+        found[student] = {t["name"]: t.get("score", 0) >= t.get("max_score", 0) for t in tests
+                          if t.get("name") and t.get("max_score")}
+    return found
+
+
 def kit_cells(out: Path, assignment: Assignment, students: list[str], public_only: bool = True) -> dict[str, dict[str, bool]]:
     """student -> autograded cell -> whether every (public) test mapped to it by cells.yml passed."""
     cell_map = load_cell_map(assignment.id)
@@ -229,7 +387,7 @@ def kit_cells(out: Path, assignment: Assignment, students: list[str], public_onl
     return found
 
 
-def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]]) -> dict:
+def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]], label: str = "kit") -> dict:
     agree, differ = 0, []
     for student, cells in sorted(nbgrader.items()):
         for grade_id, passed in sorted(cells.items()):
@@ -239,7 +397,7 @@ def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]
                 agree += 1
             else:
                 differ.append(f"{student}/{grade_id}: nbgrader {'pass' if passed else 'fail'}, "
-                              f"kit {'pass' if kit[student][grade_id] else 'fail'}")
+                              f"{label} {'pass' if kit[student][grade_id] else 'fail'}")
     return {"cells_compared": agree + len(differ), "agree": agree, "differ": differ,
             "not_graded_by_nbgrader": sorted(set(kit) - set(nbgrader))}
 
@@ -271,15 +429,20 @@ def _overhead(cpu: float, worker_cpu: float | None, count: int) -> tuple[float |
 
 
 def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: bool, only: list[str], out: Path,
-          work: Path = WORK, log=print, similar: int = 0) -> dict:
+          work: Path = WORK, log=print, similar: int = 0, otter: bool = True) -> dict:
     """Grade each assignment's synthetic class (and, with ``similar``, time the similarity report on that many
-    synthetic submissions); the figures are written to ``out`` after each assignment."""
+    synthetic submissions); the figures are written to ``out`` after each assignment. With ``otter``, Otter-Grader
+    grades the same N as nbgrader, where the otter virtualenv exists (else a message says why it is skipped)."""
     course, work = load_course(course_file), work.resolve()  # nbgrader runs in a folder of its own
     chosen = [a for a in course.assignments if (not only or a.id in only) and samples.has_samples(a.id)]
     if not chosen:
         raise ConfigError([f"--assignments {' '.join(only)}: none of these is in {course_file} with a sample class "
                            "(samples/<id>/class.yml)"])
-    rows, comparisons, similarities = [], {}, []
+    rows, comparisons, similarities, skipped = [], {}, [], {}
+    python = otter_python() if otter and nbgrader else None
+    if otter and nbgrader and python is None:
+        skipped["all"] = f"no otter virtualenv at {OTTER_VENV}: `make otter` makes it (`make bench` does)"
+        log(f"otter: skipped, {skipped['all']}")
     for assignment in chosen:
         if similar:
             log(f"{assignment.id}: the similarity report of {similar} synthetic submissions")
@@ -300,7 +463,17 @@ def bench(course_file: Path, students: int, nbgrader: int, jobs: int, sandbox: b
             comparisons[assignment.id] = {
                 "public_tests": compare(kit_cells(work / "kit" / assignment.id, assignment, subset), cells),
                 "all_tests": compare(kit_cells(work / "kit" / assignment.id, assignment, subset, False), cells)}
-        figures = _figures(students, nbgrader, jobs, sandbox, rows, comparisons) | {"similarity": similarities}
+            missing = missing_modules(assignment, python) if python else []
+            if missing:
+                skipped[assignment.id] = f"the otter virtualenv has no {', '.join(missing)}"
+                log(f"{assignment.id}: otter skipped, {skipped[assignment.id]}")
+            elif python:
+                log(f"{assignment.id}: the same {len(subset)}, graded by otter run")
+                rows.append(run_otter(assignment, folder, subset, work / "otter" / assignment.id, python))
+                comparisons[assignment.id]["otter"] = compare(
+                    otter_cells(work / "otter" / assignment.id / "results", subset), cells, label="otter")
+        figures = _figures(students, nbgrader, jobs, sandbox, rows, comparisons) | {
+            "similarity": similarities, "otter_skipped": skipped}
         write_json_atomically(out, figures)
     return figures
 
@@ -313,6 +486,12 @@ def _figures(students: int, nbgrader: int, jobs: int, sandbox: bool, rows: list[
                "pass_fail": comparisons}
     kit_rate, nb_rate = figures["kit_same_n_total"]["per_second"], figures["nbgrader_total"]["per_second"]
     figures["speedup"] = round(kit_rate / nb_rate, 1) if nb_rate else None  # on the same N submissions
+    # Otter may grade fewer assignments than nbgrader (05 needs tensorflow): compare with the kit on those alone.
+    graded = {r.assignment for r in rows if r.grader == OTTER}
+    figures["otter_total"] = _total(rows, OTTER)
+    figures["kit_same_n_otter_total"] = _total([r for r in rows if r.assignment in graded], SAME_N)
+    kit_rate, otter_rate = figures["kit_same_n_otter_total"]["per_second"], figures["otter_total"]["per_second"]
+    figures["speedup_otter"] = round(kit_rate / otter_rate, 1) if otter_rate else None
     return figures
 
 
@@ -345,7 +524,9 @@ def show(figures: dict) -> None:
                       f"{r['per_second']:.2f}", f"{r['p50_s']:.2f}", f"{r['p95_s']:.2f}", f"{r['cpu_s']:.0f}",
                       *_cpu_columns(r), peak)
     for grader, total in (("kit", figures["kit_total"]), (SAME_N, figures["kit_same_n_total"]),
-                          ("nbgrader", figures["nbgrader_total"])):
+                          ("nbgrader", figures["nbgrader_total"]), (OTTER, figures.get("otter_total") or {})):
+        if not total:
+            continue
         if total["submissions"]:
             table.add_row(grader, "all", str(total["submissions"]), f"{total['wall_s']:.1f}",
                           f"{total['per_second']:.2f}", "", "", f"{total['cpu_s']:.0f}", *_cpu_columns(total), "",
@@ -354,11 +535,17 @@ def show(figures: dict) -> None:
     if figures["speedup"]:
         console.print(f"kit / nbgrader on the same {figures['nbgrader_subset']} submissions of each assignment, "
                       f"submissions per second: [bold]{figures['speedup']}x[/]")
+    if figures.get("speedup_otter"):
+        console.print(f"kit / otter on the same {figures['nbgrader_subset']} submissions of each assignment otter "
+                      f"grades, submissions per second: [bold]{figures['speedup_otter']}x[/]")
+    for where, why in (figures.get("otter_skipped") or {}).items():
+        console.print(f"otter skipped ({where}): {why}", markup=False)
     for timing in figures["similarity"]:
         console.print(f"similarity of {timing['assignment']}: {timing['submissions']} submissions, {timing['pairs']:,} "
                       f"pairs in {timing['seconds']:.1f} s ({timing['pairs_per_second']:,} pairs/s)")
     for assignment, comparisons in figures["pass_fail"].items():
         for tests, comparison in comparisons.items():
-            console.print(f"{assignment}, nbgrader's check cells against the kit's {tests.replace('_', ' ')} "
-                          f"of each cell: {comparison['agree']} of {comparison['cells_compared']} agree"
+            what = "Otter's tests" if tests == OTTER else f"the kit's {tests.replace('_', ' ')} of each cell"
+            console.print(f"{assignment}, nbgrader's check cells against {what}: "
+                          f"{comparison['agree']} of {comparison['cells_compared']} agree"
                           + "".join(f"\n  differs: {d}" for d in comparison["differ"]), markup=False)
