@@ -32,8 +32,14 @@ def graded_class(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(assignment.id)
     expected = samples.build_class(assignment.id, assignment.notebook, tmp / "class")
     args = ["grade", assignment.id, tmp / "class", "--out", tmp / "out", "--gradebook", tmp / "g.sqlite", "--jobs", "2"]
-    done = run_cli(*args, check_status=0)
+    done = run_cli(*args, check_status=0, timeout=grading_timeout(expected))
     return assignment, expected, tmp, args, done
+
+
+def grading_timeout(expected: dict) -> int:
+    """Seconds to grade a sample class: 05's students each train Keras models (about 30 s apiece on 2 busy cores),
+    so a fixed 10 minutes is too short for its class; this bound only catches a hang."""
+    return max(600, 60 * len(expected))
 
 
 @needs_bwrap
@@ -65,7 +71,7 @@ def test_grading_again_replaces_gradebook_rows(graded_class):
     db = sqlite3.connect(tmp / "g.sqlite")
     before = db.execute("SELECT COUNT(*) FROM tests").fetchone()[0]
     assert before == len(expected) * len(read_results(tmp / "out", next(iter(expected)))["tests"])
-    run_cli(*args, check_status=0)
+    run_cli(*args, check_status=0, timeout=grading_timeout(expected))
     assert db.execute("SELECT COUNT(*) FROM tests").fetchone()[0] == before
     assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == len(expected)
 

@@ -127,10 +127,12 @@ def results(device="gpu", backend="jax", lost=None, callbacks=("passed", "")):
     for student in ("ada_correct", "dan_one_hot_labels", "max_over_memory"):
         tests = [{"name": "test_dense::test_dense_retrained_accuracy", "max_score": 8,
                   "score": 0 if student == "dan_one_hot_labels" else 8,
-                  "status": "failed" if student == "dan_one_hot_labels" else "passed", "output": ""},
-                 {"name": smoke.OVER_MEMORY_TEST, "max_score": 4, "score": 4, "status": "passed", "output": ""}]
+                  "status": "failed" if student == "dan_one_hot_labels" else "passed", "output": ""}]
+        tests += [{"name": name, "max_score": 2, "score": 2, "status": "passed", "output": ""}
+                  for name in smoke.OVER_MEMORY_TESTS]
         if student == smoke.OVER_MEMORY:
-            tests[1].update(score=0 if callbacks[0] == "failed" else 4, status=callbacks[0], output=callbacks[1])
+            for test in tests[1:]:
+                test.update(score=0 if callbacks[0] == "failed" else 2, status=callbacks[0], output=callbacks[1])
         score = sum(t["score"] for t in tests) - lost.get(student, 0)
         out[student] = {"score": score, "max_score": 12, "tests": tests,
                         "kit": {"device": device, "keras_backend": backend}}
@@ -161,7 +163,7 @@ def test_the_checks_pass_on_what_a_working_gpu_machine_shows():
     (lambda: smoke.gpu_busy(3, [3, 40, 3]), "peak 40 MiB"),
     (lambda: smoke.gpu_busy(None, []), "idle None MiB"),
     (lambda: smoke.same_scores(results("cpu", callbacks=OVER), results()),
-     "max_over_memory test_convnet::test_callbacks: GPU (4, 'passed'), CPU (0, 'failed')"),
+     "max_over_memory test_convnet::test_callbacks_checkpoint: GPU (2, 'passed'), CPU (0, 'failed')"),
     (lambda: smoke.lost_as_sampled(results(lost={"ada_correct": 1}), {"ada_correct": 0}, "gpu"), "(1, 0)"),
     (lambda: smoke.over_memory_fails_alone(results(), "gpu"), "failed []"),  # the memory limit did not hold
     (lambda: smoke.over_memory_fails_alone(results(callbacks=("failed", "expected 2 callbacks")), "gpu"),
@@ -221,3 +223,18 @@ def test_the_smoke_check_is_documented_and_its_carried_files_are_made_not_commit
                               "ci/gpu/build/smoke.json", "ci/gpu/class/class.yml"], cwd=ROOT, capture_output=True,
                              text=True)
     assert ignored.stdout.split() == ["ci/gpu/files/keras-3.15.1-py3-none-any.whl", "ci/gpu/build/smoke.json"]
+
+
+def test_the_smoke_class_agrees_with_the_sample_class_and_the_suite():
+    """The smoke check asserts each student's loss from its class.yml: those scores are the sample class's, and the
+    tests the memory hog must fail are the suite's tests of make_callbacks, with the points the class takes off."""
+    from autograder.authoring import samples
+    from autograder.grading.suite import hidden_suite, suite_tests
+    smoke_class = samples.load_class("05_keras_mnist", ROOT / "ci" / "gpu" / "class")
+    sampled = samples.load_class("05_keras_mnist")
+    shared = set(smoke_class) & set(sampled)
+    assert shared >= {"ada_correct", "dan_one_hot_labels", "hal_evaluates_on_train"}
+    assert {name: smoke_class[name].score for name in shared} == {name: sampled[name].score for name in shared}
+    points = {test.name: test.max_score for test in suite_tests(hidden_suite("05_keras_mnist"))}
+    assert set(smoke.OVER_MEMORY_TESTS) <= set(points)
+    assert 100 - smoke_class[smoke.OVER_MEMORY].score == sum(points[name] for name in smoke.OVER_MEMORY_TESTS)

@@ -28,8 +28,12 @@ def _loaded(student, submitted_files, name, what):
     return student.keras.value.models.load_model(name, safe_mode=True)
 
 
-def _check_file(student, submitted_files, name, what, target):
+def _check_file(student, submitted_files, name, what, target, input_shape, params):
     model = _loaded(student, submitted_files, name, what)
+    got_shape, got_params = model.input_shape, int(model.count_params())
+    checks.true(got_shape == input_shape and got_params == params,
+                f"{name} is not {what}: its input shape is {got_shape!r} and it has {got_params:,} parameters.",
+                hint=f"save {what} under {name}, and the other model under its own name")
     accuracy = model_accuracy(student, model, mnist()["x_test"], mnist()["y_test"], name)
     checks.true(accuracy >= target, f"{name} classifies {accuracy:.4f} of the 10,000 test images correctly; at "
                 f"least {target} was expected.", hint=f"train {what} as in the notebook and save it again")
@@ -37,11 +41,13 @@ def _check_file(student, submitted_files, name, what, target):
 
 @pytest.mark.points(7)
 def test_dense_model_file(student, submitted_files):
-    """dense.keras, Chollet's network after training: at least 97.5 % on the test set (Chollet: 97.8 %)."""
-    _check_file(student, submitted_files, "dense.keras", "the dense network (Part B)", 0.975)
+    """dense.keras, Chollet's network after training (input (784,), 407,050 parameters, as the notebook builds it):
+    at least 97.5 % on the test set (Chollet: 97.8 %). Typical mistake: the convnet saved under both names."""
+    _check_file(student, submitted_files, "dense.keras", "the dense network (Part B)", 0.975, (None, 784), 407_050)
 
 
 @pytest.mark.points(7)
 def test_convnet_model_file(student, submitted_files):
-    """convnet.keras, the small convnet after training: at least 99 % on the test set (Chollet: 99.1 %)."""
-    _check_file(student, submitted_files, "convnet.keras", "the convnet (Part D)", 0.99)
+    """convnet.keras, the small convnet after training (input (28, 28, 1), 104,202 parameters): at least 99 % on
+    the test set (Chollet: 99.1 %)."""
+    _check_file(student, submitted_files, "convnet.keras", "the convnet (Part D)", 0.99, (None, 28, 28, 1), 104_202)

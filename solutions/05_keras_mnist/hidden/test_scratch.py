@@ -46,11 +46,17 @@ def _naive_model(student, sizes, seed):
     return model, weights
 
 
-def _reference_step(weights, x, y, lr):
-    """Loss and updated weights by tf.GradientTape: the textbook step on the same weights."""
+def _tensorflow():
+    """TensorFlow in the grader, imported only by the tests that need it (on the CPU, quietly)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-    import tensorflow as tf
+    import tensorflow
+    return tensorflow
+
+
+def _reference_step(weights, x, y, lr):
+    """Loss and updated weights by tf.GradientTape: the textbook step on the same weights."""
+    tf = _tensorflow()
     variables = [tf.Variable(w) for w in weights]
     with tf.GradientTape() as tape:
         h = tf.constant(x)
@@ -123,7 +129,7 @@ def test_batch_generator_covers_the_data_in_order(student):
 
 
 @tensorflow_only
-@pytest.mark.points(9)
+@pytest.mark.points(6)
 def test_training_step_matches_gradient_tape(student):
     """One step of 20 -> 16 -> 10 on 8 examples, lr 0.05, against tf.GradientTape in the grader on the same
     weights: the loss before the update and every updated weight. Typical mistakes: gradients taken outside the
@@ -176,3 +182,60 @@ def test_naive_fit_learns_mnist(student):
     checks.true(accuracy >= NAIVE_TARGET, f"after naive_fit the model classifies {accuracy:.3f} of the test images "
                 f"correctly; at least {NAIVE_TARGET} was expected.",
                 hint="one_training_step on every batch of every epoch, with the learning rate passed in")
+
+
+@tensorflow_only
+@pytest.mark.points(1)
+def test_one_training_step_returns_a_float(student):
+    """Docstring: the loss is returned "as a float" (a Python or NumPy float), not as a tensor. Typical mistake:
+    returning the tape's loss tensor itself."""
+    model, weights = _naive_model(student, [5, 4, 3], seed=66)
+    rng = np.random.default_rng(67)
+    x = rng.normal(size=(4, 5)).astype(np.float32)
+    loss = student.one_training_step(model, x, rng.integers(0, 3, size=4), learning_rate=0.05)
+    checks.true(isinstance(loss, (float, np.floating)),
+                f"one_training_step should return the loss as a float, got {checks.summary(loss)}.",
+                hint="convert the loss to a float before returning it; a tensor is not a float")
+
+
+def _reference_fit(weights, x, y, epochs, batch_size, lr):
+    """naive_fit by the textbook with tf.GradientTape in the grader: per epoch, the mean of its batch losses."""
+    tf = _tensorflow()
+    variables = [tf.Variable(w) for w in weights]
+    losses = []
+    for _ in range(epochs):
+        batch_losses = []
+        for start in range(0, len(x), batch_size):
+            with tf.GradientTape() as tape:
+                h = tf.constant(x[start:start + batch_size])
+                for k in range(0, len(variables), 2):
+                    h = tf.matmul(h, variables[k]) + variables[k + 1]
+                    h = tf.nn.softmax(h) if k == len(variables) - 2 else tf.nn.relu(h)
+                loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y[start:start + batch_size], h))
+            for variable, gradient in zip(variables, tape.gradient(loss, variables)):
+                variable.assign_sub(lr * gradient)
+            batch_losses.append(float(loss))
+        losses.append(float(np.mean(batch_losses)))
+    return losses
+
+
+@tensorflow_only
+@pytest.mark.points(2)
+def test_naive_fit_returns_mean_batch_loss_per_epoch(student):
+    """Docstring: naive_fit returns a list with one float per epoch, the mean of that epoch's batch losses, from a
+    new BatchGenerator each epoch. Ten examples in batches of 4 (4, 4 and 2), two epochs, lr 0.1, against the same
+    run with tf.GradientTape in the grader. Typical mistakes: the last batch's loss, a sum, one generator for all
+    epochs (the second epoch gets no batches)."""
+    model, weights = _naive_model(student, [6, 5, 3], seed=68)
+    rng = np.random.default_rng(69)
+    x = rng.normal(size=(10, 6)).astype(np.float32)
+    y = rng.integers(0, 3, size=10)
+    want = _reference_fit(weights, x, y, epochs=2, batch_size=4, lr=0.1)
+    losses = student.naive_fit(model, x, y, epochs=2, batch_size=4, learning_rate=0.1)
+    checks.true(isinstance(losses, list) and len(losses) == 2 and all(isinstance(v, (float, np.floating))
+                                                                      for v in losses),
+                f"naive_fit(..., epochs=2) should return a list of two floats, got {checks.summary(losses)}.",
+                hint="one float per epoch: the mean of that epoch's batch losses")
+    checks.close(losses, want, rtol=1e-4, what="naive_fit's losses per epoch (10 examples, batches of 4)",
+                 hint="each epoch: a new BatchGenerator, one_training_step on each of its num_batches batches, then "
+                      "the mean of those losses")
