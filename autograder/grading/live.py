@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import io
 import os
-from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -117,7 +117,8 @@ class LiveChecker:
 def run_public_tests(tests: list[str], namespace: dict, folder: Path) -> tuple[TestResult, ...]:
     """Run ``tests`` (pytest node ids: ``path`` or ``path::name``) against ``namespace``; every test's result."""
     checker = LiveChecker(LiveSession(namespace), folder)
-    with _entry_point_plugins_off():
+    # As in grading (suite.grader_env): a pytest plugin that happens to be installed must not change the check.
+    with mock.patch.dict(os.environ, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}):
         # pytest.ini leaves out the plugins no suite uses; the terminal too: results come from the checker
         pytest.main(["-c", str(PYTEST_INI), "--rootdir", str(ROOT), "-p", "no:terminal", *tests], plugins=[checker])
     if checker.collection_errors:
@@ -125,18 +126,6 @@ def run_public_tests(tests: list[str], namespace: dict, folder: Path) -> tuple[T
     return checker.results()
 
 
-@contextmanager
-def _entry_point_plugins_off():
-    """As in grading (suite.grader_env): a pytest plugin that happens to be installed must not change the check."""
-    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
 
 
 def names_used(test_file: Path) -> dict[str, frozenset[str]]:

@@ -25,10 +25,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from unittest import mock
 
 from autograder import pipeline
 from autograder.course.cells import cell_problems, group, load_cell_map, notebook_cells
@@ -123,17 +123,9 @@ def nbgrader_environment() -> dict[str, str]:
     return {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
 
 
-@contextmanager
 def scripts_on_path():
-    saved = os.environ.get("PATH")
-    os.environ["PATH"] = nbgrader_environment()["PATH"]
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["PATH"]
-        else:
-            os.environ["PATH"] = saved
+    """``nbgrader_environment``'s PATH for this process, while nbgrader's gradebook is open."""
+    return mock.patch.dict(os.environ, {"PATH": nbgrader_environment()["PATH"]})
 
 
 def run_nbgrader(root: Path, *args: str, allow_failure: bool = False) -> subprocess.CompletedProcess:
