@@ -171,7 +171,7 @@ def cmd_mutants(args) -> int:
         with terminal.progress_bar(f"mutants of {assignment.id}") as update:
             try:
                 report = mutants.run_assignment(assignment, sandbox, jobs, _device(assignment, args.device),
-                                                args.cells, args.max_per_cell, args.work, update)
+                                                args.cells, args.max_per_cell, args.work, update, args.tests)
             except mutants.MutantsError as exc:
                 raise UsageProblem(str(exc)) from None
         mutants.write_report(args.out, report, jobs, args.max_per_cell)
@@ -505,6 +505,8 @@ VERBS = (
     Verb("mutants", "mutation testing: grade mutants of the reference solution with the hidden suite", cmd_mutants,
          (arg("assignments", nargs="+", metavar="ID"),
           arg("--cells", nargs="+", metavar="GRADE_ID", help="only the solution cells with these grade ids"),
+          arg("--tests", nargs="+", metavar="FILE", help="grade with only these test files of the suite (e.g. "
+              "test_data): the mutants they kill, a bound from below, for a suite too slow to run whole"),
           arg("--max-per-cell", type=int, default=40, metavar="N",
               help="grade at most N mutants of a cell, the same N every run (default: 40)"),
           arg("--out", type=Path, default=GRADES / "mutants.json", help="default: grades/mutants.json"),

@@ -227,3 +227,20 @@ def test_the_command_on_one_cell_of_a_real_assignment(tmp_path):
     wrong = run_cli("mutants", "01_bayes", "--cells", "no_such_cell", "--work", tmp_path / "work", "--out", out)
     assert wrong.returncode == 2 and "no solution cell no_such_cell" in wrong.stderr
     assert "laplace_rule" in wrong.stderr
+
+
+def test_the_command_with_some_test_files_only_bounds_the_score_from_below(tmp_path):
+    """--tests: a suite too slow to run whole on each mutant (05's training) is run in part; what its files kill is
+    a subset of what the whole suite kills, and the report says which files graded."""
+    whole, part = tmp_path / "whole.json", tmp_path / "part.json"
+    for out, extra in ((whole, []), (part, ["--tests", "test_public"])):
+        done = run_cli("mutants", "01_bayes", "--cells", "posterior", "--max-per-cell", "4", "--jobs", "1",
+                       "--work", tmp_path / out.stem, "--out", out, *extra)
+        assert done.returncode in (0, 1), done.stderr
+    figures = {out.stem: json.loads(out.read_text())["assignments"]["01_bayes"] for out in (whole, part)}
+    assert (figures["whole"]["tests"], figures["part"]["tests"]) == ("all", ["test_public"])
+    assert figures["part"]["killed"] <= figures["whole"]["killed"] and figures["part"]["mutants"] == 4
+    assert "graded with test_public only: the score is a bound from below" in done.stdout
+
+    wrong = run_cli("mutants", "01_bayes", "--tests", "test_nothing", "--work", tmp_path / "w", "--out", part)
+    assert wrong.returncode == 2 and "no test file test_nothing" in wrong.stderr and "test_coin" in wrong.stderr

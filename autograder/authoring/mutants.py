@@ -73,6 +73,7 @@ class Report:
     left_out: int  # viable mutants over the per-cell limit
     warnings: tuple[str, ...]  # entries of equivalent.yml that match no mutant, or one the suite kills
     seconds: float
+    tests: tuple[str, ...] = ()  # the suite's test files that graded them; () the whole suite
 
     def count(self, outcome: str) -> int:
         return sum(g.outcome == outcome for g in self.graded)
@@ -123,10 +124,12 @@ def load_equivalents(path: Path) -> dict[str, str]:
 
 def run_assignment(assignment: Assignment, sandbox: bool = True, jobs: int = 1, device: Device = CPU,
                    cells: list[str] | None = None, limit: int = PER_CELL, work: Path = WORK,
-                   on_progress: Callable[[int, int], None] | None = None) -> Report:
+                   on_progress: Callable[[int, int], None] | None = None, tests: list[str] | None = None) -> Report:
     """Mutate the reference solution's cells (``cells``: only these grade ids), grade the mutants with the hidden
-    suite, and judge them against solutions/<id>/hidden/equivalent.yml."""
+    suite (``tests``: only these of its files, by name: what survives them is a bound from below, for a suite too
+    slow to run whole on every mutant, as 05's training), and judge them against solutions/<id>/hidden/equivalent.yml."""
     started = time.monotonic()
+    suite = suite_files(hidden_suite(assignment.id), tests) if tests else hidden_suite(assignment.id)
     source = source_notebook(assignment.id, assignment.notebook)
     notebook = json.loads(source.read_text())
     names = list(mutate.solution_cells(notebook))
@@ -140,12 +143,23 @@ def run_assignment(assignment: Assignment, sandbox: bool = True, jobs: int = 1, 
         raise MutantsError(f"solutions/{assignment.id}/{assignment.notebook}: {exc}") from None
     mutants = [m for c in chosen for m in mutate.sample(c.mutants, limit)]
     equivalents = load_equivalents(equivalents_file(assignment.id))
-    results = grade_mutants(assignment, hidden_suite(assignment.id), samples.solution_notebook(source), mutants,
+    results = grade_mutants(assignment, suite, samples.solution_notebook(source), mutants,
                             work / assignment.id, sandbox, jobs, device, on_progress)
     graded = tuple(judge(m, results[m.id], m.id in equivalents) for m in mutants)
     return Report(assignment.id, graded, sum(c.not_viable for c in chosen),
                   sum(len(c.mutants) for c in chosen) - len(mutants), stale(equivalents, chosen, graded),
-                  round(time.monotonic() - started, 1))
+                  round(time.monotonic() - started, 1), tuple(p.stem for p in suite.paths) if tests else ())
+
+
+def suite_files(suite: Suite, names: list[str]) -> Suite:
+    """``suite`` with only the test files named (``test_data`` or ``test_data.py``)."""
+    files = {path.stem: path for place in suite.paths for path in sorted(place.glob("test_*.py"))}
+    wanted = [name.removesuffix(".py") for name in names]
+    unknown = sorted(set(wanted) - set(files))
+    if unknown:
+        raise MutantsError(f"{suite.assignment}: no test file {', '.join(unknown)} in its suite (its test files: "
+                           f"{', '.join(sorted(files))})")
+    return Suite(suite.assignment, tuple(files[name] for name in dict.fromkeys(wanted)))
 
 
 def grade_mutants(assignment: Assignment, suite: Suite, reference: dict, mutants: list[mutate.Mutant], work: Path,
@@ -240,7 +254,7 @@ def to_json(report: Report, jobs: int, limit: int) -> dict:
             "cores": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()],
             "survivors": [{"id": g.mutant.id, "cell": g.mutant.cell, "line": g.mutant.line,
                            "operator": g.mutant.operator, "diff": g.mutant.diff} for g in report.survivors],
-            "warnings": list(report.warnings), "cells": cells}
+            "warnings": list(report.warnings), "cells": cells, "tests": list(report.tests) or "all"}
 
 
 def write_report(path: Path, report: Report, jobs: int, limit: int) -> None:
@@ -271,6 +285,9 @@ def show(reports: list[Report]) -> None:
     for r in reports:
         console.print(f"{r.assignment}: {r.not_viable} mutants not viable (no different, or not Python), "
                       f"{r.left_out} over the limit per cell not graded", markup=False)
+        if r.tests:
+            console.print(f"{r.assignment}: graded with {', '.join(r.tests)} only: the score is a bound from below",
+                          markup=False)
         for warning in r.warnings:
             console.print(f"warning: {r.assignment}: {warning}", style="yellow", markup=False, soft_wrap=True)
 
