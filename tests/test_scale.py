@@ -241,9 +241,19 @@ def test_bench_runs_end_to_end_at_tiny_scale(tmp_path):
     assert 1 < low <= kit["cpu_ratio"] <= high  # from the unrounded figures
     assert figures["kit_total"]["overhead_ms"] == pytest.approx(kit["overhead_ms"], abs=40)
     assert figures["pass_fail"]["01_bayes"]["public_tests"]["cells_compared"] > 0
+    assert figures["pass_fail"]["01_bayes"]["all_tests"]["nbgrader_fail_other_pass"] == 0  # the hidden tests are stricter
     assert figures["speedup"] == pytest.approx(same["per_second"] / nbgrader["per_second"], rel=0.05)
     # Otter graded the ported assignment: its tests (the check cells) agree with nbgrader cell for cell
     assert otter["wall_s"] > 0 and otter["cpu_s"] > 0 and figures["otter_skipped"] == {}
     assert figures["speedup_otter"] == pytest.approx(same["per_second"] / otter["per_second"], rel=0.05)
     agreement = figures["pass_fail"]["01_bayes"]["otter"]
     assert agreement["cells_compared"] == 14 and agreement["differ"] == [], agreement
+
+
+def test_the_bench_counts_the_cells_a_grader_lets_pass_that_nbgrader_fails():
+    from autograder.authoring import bench
+    kit = {"ann": {"check-a": True, "check-b": False}, "bo": {"check-a": True}}
+    nbgrader = {"ann": {"check-a": False, "check-b": True}, "bo": {"check-a": True}}
+    found = bench.compare(kit, nbgrader)
+    assert (found["cells_compared"], found["agree"], found["nbgrader_fail_other_pass"]) == (3, 1, 1)
+    assert found["differ"] == ["ann/check-a: nbgrader fail, kit pass", "ann/check-b: nbgrader pass, kit fail"]

@@ -388,7 +388,7 @@ def kit_cells(out: Path, assignment: Assignment, students: list[str], public_onl
 
 
 def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]], label: str = "kit") -> dict:
-    agree, differ = 0, []
+    agree, differ, laxer = 0, [], 0
     for student, cells in sorted(nbgrader.items()):
         for grade_id, passed in sorted(cells.items()):
             if grade_id not in kit.get(student, {}):
@@ -396,10 +396,11 @@ def compare(kit: dict[str, dict[str, bool]], nbgrader: dict[str, dict[str, bool]
             if kit[student][grade_id] == passed:
                 agree += 1
             else:
+                laxer += not passed  # nbgrader's check caught a mistake that this grader let pass
                 differ.append(f"{student}/{grade_id}: nbgrader {'pass' if passed else 'fail'}, "
                               f"{label} {'pass' if kit[student][grade_id] else 'fail'}")
     return {"cells_compared": agree + len(differ), "agree": agree, "differ": differ,
-            "not_graded_by_nbgrader": sorted(set(kit) - set(nbgrader))}
+            "nbgrader_fail_other_pass": laxer, "not_graded_by_nbgrader": sorted(set(kit) - set(nbgrader))}
 
 
 def _busy_cpu() -> float:
@@ -547,5 +548,6 @@ def show(figures: dict) -> None:
         for tests, comparison in comparisons.items():
             what = "Otter's tests" if tests == OTTER else f"the kit's {tests.replace('_', ' ')} of each cell"
             console.print(f"{assignment}, nbgrader's check cells against {what}: "
-                          f"{comparison['agree']} of {comparison['cells_compared']} agree"
+                          f"{comparison['agree']} of {comparison['cells_compared']} agree; nbgrader fail, "
+                          f"{'otter' if tests == OTTER else 'kit'} pass: {comparison['nbgrader_fail_other_pass']}"
                           + "".join(f"\n  differs: {d}" for d in comparison["differ"]), markup=False)
