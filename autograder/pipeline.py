@@ -74,14 +74,15 @@ def grade(request: Request, on_progress: Callable[[int, int], None] | None = Non
                 assignment.keras_backend, request.force, request.shard)
     results: dict[str, SubmissionResult] = {}
     unwritten: list[OSError] = []
-    graded: list[str] = []
+    graded = 0
 
     def done(submission: Submission, result: SubmissionResult, earlier: SubmissionResult | None = None) -> None:
+        nonlocal graded
         result = finish(result, submission, assignment, request.suite.digest, request.device.kind,  # 4 finish
                         request.late_by_mtime)
+        graded += earlier is None
         if on_progress and earlier is None:
-            graded.append(submission.student)
-            on_progress(len(graded), len(work.to_grade))
+            on_progress(graded, len(work.to_grade))
         if result != earlier:
             try:
                 write_result(request.out_dir, result)                                          # 5 write

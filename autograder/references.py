@@ -53,8 +53,13 @@ def folder() -> Path:
 
 
 def key(files: Iterable[Path], packages: Iterable[str]) -> str:
-    stamped = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in sorted(Path(p) for p in files))
+    stamped = tuple((path, *_stamp(path)) for path in sorted(Path(p) for p in files))
     return _key(stamped, tuple(sorted(packages)))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size
 
 
 @functools.lru_cache(maxsize=64)

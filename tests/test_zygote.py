@@ -174,26 +174,8 @@ def alarm():
     signal.signal(signal.SIGALRM, previous)
 
 
-STALL = r'''
-import json, sys, time
-protocol = sys.modules["protocol"]
-
-def size(values):
-    return len(values)
-
-def read_message(stream, max_bytes=protocol.MAX_MESSAGE_BYTES):
-    """Of a request over 100 kB, read the header and sleep with the pipe open; at its end, sleep."""
-    try:
-        length = int.from_bytes(protocol._read_exactly(stream, 4), "big")
-        while length > 100_000:
-            time.sleep(60)
-        return json.loads(protocol._read_exactly(stream, length))
-    except EOFError:
-        while True:
-            time.sleep(60)
-
-protocol.read_message = read_message
-'''
+# The red team's stall (redteam/01_bayes/stall_requests.py), and a function with a large request to stall on.
+STALL = (ROOT / "redteam" / "01_bayes" / "stall_requests.py").read_text() + "\n\ndef size(values):\n    return len(values)\n"
 
 
 def test_a_worker_that_stops_reading_costs_a_call_and_its_student_no_more_than_their_budget(tmp_path, monkeypatch,

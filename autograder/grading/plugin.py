@@ -207,8 +207,8 @@ class Grader:
         self.close_session(student)  # no more tests for this student: free the worker, stop the clock
         results = []
         for name, spec in self.tests.items():
-            if self.skip_reason(spec):
-                results.append(TestResult(name=name, max_score=0.0, status=SKIPPED, output=self.skip_reason(spec),
+            if reason := self.skip_reason(spec):
+                results.append(TestResult(name=name, max_score=0.0, status=SKIPPED, output=reason,
                                           visibility=self.visibility(spec), hint=spec.hint))
                 continue
             passed, message = state.outcomes.get(name, (False, "This test did not run (grading stopped early)."))
@@ -239,8 +239,8 @@ class Grader:
         for item in items:
             spec = item.stash[SPEC] = test_spec(item)
             self.tests.setdefault(spec.name, spec)
-            if self.skip_reason(spec):
-                item.add_marker(pytest.mark.skip(reason=self.skip_reason(spec)))
+            if reason := self.skip_reason(spec):
+                item.add_marker(pytest.mark.skip(reason=reason))
             self.students[item.callspec.params["submission"]].remaining += 1
 
     @pytest.hookimpl(hookwrapper=True)
