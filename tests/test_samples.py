@@ -5,13 +5,14 @@ import pytest
 
 from autograder.authoring import samples
 from autograder.course.config import ConfigError
+from autograder.grading.discover import cell_source
 
 
 def _build(tmp_path, student_yaml: str) -> dict:
     (tmp_path / "class.yml").write_text("students:\n  eve:\n" + student_yaml)
     samples.build_class("04_backprop", "backprop.ipynb", tmp_path / "class", tmp_path)
     notebook = json.loads((tmp_path / "class" / "eve" / "backprop.ipynb").read_text())
-    return {grade_id: samples._source(cell) for grade_id, cell in samples._cells_by_grade_id(notebook).items()}
+    return {grade_id: cell_source(cell) for grade_id, cell in samples._cells_by_grade_id(notebook).items()}
 
 
 def test_an_edit_changes_only_its_text(tmp_path):

@@ -49,7 +49,7 @@ from autograder.authoring import samples
 from autograder.course.cells import load_cell_map, matches
 from autograder.course.config import Assignment, ConfigError, load_course
 from autograder.course.layout import BUILD, DATASETS, ROOT, SOLUTIONS, source_notebook
-from autograder.grading.discover import unpack_zip
+from autograder.grading.discover import cell_source, unpack_zip
 from autograder.grading.results import PASSED, read_result, write_json_atomically
 from autograder.integrations.nbgrader_bridge import nbgrader_environment
 from autograder.reports import similarity
@@ -238,10 +238,6 @@ def check_cells(notebook: dict) -> list[dict]:
             and (c.get("metadata", {}).get("nbgrader") or {}).get("grade") is True]
 
 
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else source
-
-
 OTTER_TEST = """\
 # Ported by the kit's bench from the nbgrader check cell {grade_id!r} of {notebook}.
 from otter.test_files import test_case
@@ -269,7 +265,7 @@ def port_to_otter(assignment: Assignment, target: Path, python: Path) -> Path:
         grade = cell["metadata"]["nbgrader"]
         (target / "tests" / f"{grade['grade_id']}.py").write_text(OTTER_TEST.format(
             grade_id=grade["grade_id"], notebook=assignment.notebook, points=float(grade.get("points", 1)),
-            source=_text(cell["source"])))
+            source=cell_source(cell)))
     done = subprocess.run([str(python), "-m", "otter", "generate", "--tests-dir", "tests", "--output-path",
                            "autograder.zip", "--no-config", "--no-requirements", "--no-environment"],
                           cwd=target, capture_output=True, text=True, env=_otter_environment(python),
@@ -289,7 +285,7 @@ def port_submission(path: Path) -> None:
         if (cell.get("metadata", {}).get("nbgrader") or {}).get("grade") is True:
             cell["source"] = "# graded by Otter: tests/" + cell["metadata"]["nbgrader"]["grade_id"] + ".py\n"
         else:
-            cell["source"] = _text(cell["source"]).replace("../../datasets/", f"{DATASETS}/")
+            cell["source"] = cell_source(cell).replace("../../datasets/", f"{DATASETS}/")
     path.write_text(json.dumps(notebook))
 
 
@@ -300,7 +296,7 @@ def missing_modules(assignment: Assignment, python: Path) -> list[str]:
         if cell["cell_type"] != "code":
             continue
         try:
-            tree = ast.parse(_text(cell["source"]))
+            tree = ast.parse(cell_source(cell))
         except SyntaxError:
             continue
         for node in ast.walk(tree):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from autograder.course.cells import cell_points, load_cell_map, with_cell_points
 from autograder.course.layout import RELEASES, ROOT, SOLUTIONS, hidden_suite_dir, source_notebook
+from autograder.grading.discover import cell_source
 from autograder.grading.suite import hidden_suite, suite_tests
 
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
@@ -86,7 +87,7 @@ def leaks(assignment: str, release: Path | None = None) -> list[str]:
     solution_lines = set()
     for notebook in (SOLUTIONS / assignment).glob("*.ipynb"):
         for cell in json.loads(notebook.read_text())["cells"]:
-            for block in SOLUTION_BLOCK.findall(_source(cell)):
+            for block in SOLUTION_BLOCK.findall(cell_source(cell)):
                 solution_lines |= {line.strip() for line in block.splitlines() if _distinctive(line)}
     hidden = hidden_suite_dir(assignment)
     hidden_texts = {p.name: p.read_text() for p in hidden.glob("*.py")} if hidden.is_dir() else {}
@@ -99,7 +100,7 @@ def leaks(assignment: str, release: Path | None = None) -> list[str]:
             if marker in text:
                 problems.append(f"{name} contains the marker {marker!r}")
         if path.suffix == ".ipynb":
-            released = {line.strip() for cell in json.loads(text)["cells"] for line in _source(cell).splitlines()}
+            released = {line.strip() for cell in json.loads(text)["cells"] for line in cell_source(cell).splitlines()}
             for line in sorted(solution_lines & released):
                 problems.append(f"{name} contains a line of the reference solution: {line!r}")
         if path.suffix == ".py" and text in hidden_texts.values():
@@ -115,6 +116,3 @@ def _distinctive(line: str) -> bool:
     return len(stripped) >= 12 and not stripped.startswith("#") and stripped not in ("return result",)
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source

@@ -21,6 +21,7 @@ from autograder.authoring.crafts import CRAFTS
 from autograder.authoring.release import MARKERS
 from autograder.course.config import ConfigError, StrictModel, validate_model
 from autograder.course.layout import ROOT, SAMPLES, released_notebook, source_notebook
+from autograder.grading.discover import cell_source
 
 
 class Edit(StrictModel):
@@ -132,7 +133,7 @@ def solution_notebook(path: Path) -> dict:
     """The source notebook as a perfect student would submit it: solutions in place, markers gone."""
     notebook = json.loads(path.read_text())
     for cell in notebook["cells"]:
-        lines = _source(cell).splitlines(keepends=True)
+        lines = cell_source(cell).splitlines(keepends=True)
         cell["source"] = "".join(line for line in lines if line.strip() not in MARKERS)
     return notebook
 
@@ -144,11 +145,11 @@ def _apply(notebook: dict, name: str, student: SampleStudent, folder: Path, solv
         if grade_id not in cells_by_id:
             raise ConfigError([f"{where}: no cell with grade_id {grade_id!r}"])
     for grade_id in student.solve:
-        cells_by_id[grade_id]["source"] = _source(solved[grade_id])
+        cells_by_id[grade_id]["source"] = cell_source(solved[grade_id])
     for grade_id, snippet in student.replace.items():
         cells_by_id[grade_id]["source"] = (folder / snippet).read_text()
     for grade_id, edits in student.edit.items():
-        source = _source(cells_by_id[grade_id])
+        source = cell_source(cells_by_id[grade_id])
         for edit in edits:
             if source.count(edit.old) != 1:
                 raise ConfigError([f"{where}: edit.{grade_id}: the text {edit.old!r} occurs "
@@ -165,6 +166,3 @@ def _cells_by_grade_id(notebook: dict) -> dict[str, dict]:
     return {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"): cell for cell in notebook["cells"]}
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source

@@ -196,7 +196,7 @@ def read_notebook(path: Path) -> dict:
     for number, cell in enumerate(notebook["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
             raise NotebookError(f"{path.name}: cell {number} is not a notebook cell (expected a 'cell_type')")
-        if not isinstance(_source(cell), str):
+        if not isinstance(cell_source(cell), str):
             raise NotebookError(f"{path.name}: cell {number} has a 'source' that is neither text nor a list of lines")
     return notebook
 
@@ -216,7 +216,7 @@ def code_cells(notebook: dict, source_tags: dict[str, frozenset[str]] | None = N
         tags = source_tags.get(cell_id) if isinstance(cell_id, str) and cell_id in source_tags else _tags(cell)
         if tags & SKIP_TAGS:
             continue
-        cells.append((index, _source(cell)))
+        cells.append((index, cell_source(cell)))
     return cells
 
 
@@ -230,7 +230,8 @@ def _tags(cell: dict) -> frozenset[str]:
     return frozenset(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else frozenset()
 
 
-def _source(cell: dict):
+def cell_source(cell: dict):
+    """A notebook cell's source as one string (nbformat allows a list of lines); a malformed one as it is."""
     source = cell.get("source", "")
     if isinstance(source, list) and all(isinstance(line, str) for line in source):
         return "".join(source)

@@ -21,7 +21,7 @@ import pytest
 
 from autograder import checks
 from autograder.course.layout import ROOT
-from autograder.grading.plugin import SPEC, message_for, test_spec
+from autograder.grading.plugin import SPEC, record, test_spec
 from autograder.grading.results import FAILED, PASSED, TestResult
 from autograder.grading.suite import PYTEST_INI
 from autograder.sandbox.errors import StudentError
@@ -81,18 +81,7 @@ class LiveChecker:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
-        report = (yield).get_result()
-        name = item.stash[SPEC].name
-        if report.passed and report.when == "call":
-            self.record(name, True, "")
-        elif report.failed or report.skipped:
-            self.record(name, False, message_for(call.excinfo, None, self.log, item) if call.excinfo
-                        else "This test was skipped.")
-
-    def record(self, test: str, passed: bool, message: str) -> None:
-        previous = self.outcomes.get(test)
-        if previous is None or previous[0]:  # the first failure (setup, call or teardown) is the one that counts
-            self.outcomes[test] = (passed, message)
+        record(self.outcomes, item, (yield).get_result(), call, None, self.log)
 
     @pytest.fixture
     def student(self, request):

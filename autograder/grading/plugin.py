@@ -170,11 +170,6 @@ class Grader:
             state.elapsed = time.monotonic() - state.started
 
     # ------------------------------------------------------------ results
-    def record(self, student: str, test: str, passed: bool, message: str) -> None:
-        previous = self.students[student].outcomes.get(test)
-        if previous is None or previous[0]:  # the first failure (setup, call or teardown) is the one that counts
-            self.students[student].outcomes[test] = (passed, message)
-
     def visibility(self, spec: TestSpec) -> str:
         return "visible" if spec.visible else self.hidden_visibility
 
@@ -246,15 +241,8 @@ class Grader:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
-        report = outcome.get_result()
-        student = item.callspec.params["submission"]
-        name = item.stash[SPEC].name
-        if report.passed and report.when == "call":
-            self.record(student, name, True, "")
-        elif report.failed or report.skipped:
-            state = self.students[student]
-            message = message_for(call.excinfo, state.load, self.log, item) if call.excinfo else "This test was skipped."
-            self.record(student, name, False, message)
+        state = self.students[item.callspec.params["submission"]]
+        record(state.outcomes, item, outcome.get_result(), call, state.load, self.log)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
@@ -332,6 +320,21 @@ def zygote_for(assignment: str, datasets: Path | None, limits: Limits, sandbox: 
     argv, _ = worker_argv(assignment, None, datasets, limits, sandbox, device, uid, keras_backend)
     modules = imported_modules(read_notebook(source)) if source is not None else []
     return Zygote(argv + (["--preload", ",".join(modules)] if modules else []), limits, device, keras_backend)
+
+
+def record(outcomes: dict[str, tuple[bool, str]], item, report, call, load: LoadReport | None, log) -> None:
+    """A test's (passed, message) from one of its reports (setup, call, teardown): the first failure counts."""
+    if report.passed and report.when == "call":
+        passed, message = True, ""
+    elif report.failed or report.skipped:
+        passed = False
+        message = message_for(call.excinfo, load, log, item) if call.excinfo else "This test was skipped."
+    else:
+        return
+    name = item.stash[SPEC].name
+    previous = outcomes.get(name)
+    if previous is None or previous[0]:
+        outcomes[name] = (passed, message)
 
 
 def imported_modules(notebook: dict) -> list[str]:
