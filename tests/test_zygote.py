@@ -202,30 +202,9 @@ def test_a_worker_that_stops_reading_costs_a_call_and_its_student_no_more_than_t
         zygote.kill()
 
 
-HOARD = r'''
-import os, time
-import numpy as np
-
-def hoard(children, megabytes, wait):
-    """Double-forked children, each holding memory under the per-process limit: the sandbox's init adopts them."""
-    ready, tell = os.pipe()
-    for _ in range(children):
-        if os.fork() == 0:
-            if os.fork() == 0:
-                try:
-                    hoard = np.empty(megabytes << 17)
-                    hoard[::512] = 1  # a write to each page: all of it resident
-                    os.write(tell, b".")
-                    time.sleep(60)
-                finally:
-                    os._exit(0)
-            os._exit(0)
-        os.wait()
-    for _ in range(children):
-        os.read(ready, 1)
-    time.sleep(wait)
-    return children
-'''
+# The red team's orphans (redteam/01_bayes/orphan_memory.py): double-forked children, each under the per-process
+# limit, adopted by the sandbox's init; hoard_in_orphans(children, megabytes, wait) waits with them for ``wait`` s.
+HOARD = (ROOT / "redteam" / "01_bayes" / "orphan_memory.py").read_text()
 
 
 @pytest.mark.parametrize("wait", [30, 0], ids=["in a call", "between calls"])
@@ -236,9 +215,9 @@ def test_memory_of_double_forked_processes_counts(tmp_path, monkeypatch, wait):
     student, session, zygote = start_session(tmp_path, monkeypatch, source=HOARD, limits=limits)
     try:
         with pytest.raises(WorkerFailure, match="more than the memory limit of 512 MB"):
-            student.hoard(3, 250, wait)
+            student.hoard_in_orphans(3, 250, wait)
             time.sleep(2)  # the grader's own work between two calls
-            student.hoard(0, 0, 0)
+            student.hoard_in_orphans(0, 0, 0)
         assert session.usage.peak_rss_kb > 512 * 1024
     finally:
         session.close()

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 
-def hoard_in_orphans(children=3, megabytes=350):
+def hoard_in_orphans(children=3, megabytes=350, wait=600):
     ready, tell = os.pipe()
     for _ in range(children):
         if os.fork() == 0:
@@ -23,7 +23,7 @@ def hoard_in_orphans(children=3, megabytes=350):
         os.wait()
     for _ in range(children):
         os.read(ready, 1)
-    time.sleep(600)
+    time.sleep(wait)
 
 
 def ml_estimate(heads, tails):
