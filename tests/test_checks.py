@@ -75,9 +75,16 @@ def test_summary_of_a_large_container_is_short_and_shows_shapes():
     params = {"W1": np.arange(640_000.0).reshape(800, 800), "b1": np.zeros(800)}
     text = checks.summary((params, {"loss": list(range(10_000))}))
     assert len(text) <= 120
-    assert text.startswith("({'W1': array of shape (800, 800) float64: [0., 1., 2., 3., 4., 5.] ... (640000 values)")
+    assert text.startswith("({'W1': array of shape (800, 800) float64: [0, 1, 2, 3, 4, 5] ... (640000 values)")
 
 
 def test_summary_of_numbers():
     assert [checks.summary(v) for v in (np.float32(2.5), 0.1 + 0.2, np.int64(3), [1, 2, 3, 4, 5, 6, 7])] == \
         ["2.5", "0.3", "3", "[1, 2, 3, 4, 5, 6, ...]"]
+
+
+def test_summary_of_arrays_gives_shape_dtype_and_the_first_values_as_numbers():
+    assert [checks.summary(v) for v in (np.array(2.5), np.array([0.1, 1e-9]), np.array([True, False]),
+                                        np.arange(8).reshape(2, 4))] == \
+        ["2.5", "array of shape (2,) float64: [0.1, 1e-09]", "array of shape (2,) bool: [True, False]",
+         "array of shape (2, 4) int64: [0, 1, 2, 3, 4, 5] ... (8 values)"]

@@ -238,11 +238,15 @@ class Grader:
                 item.add_marker(pytest.mark.skip(reason=reason))
             self.students[item.callspec.params["submission"]].remaining += 1
 
-    @pytest.hookimpl(hookwrapper=True)
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
-        outcome = yield
+        """The report, and the test's outcome recorded from it. Built here rather than by pytest, whose report
+        formats a failure's traceback and copies the test's keywords, thousands of times per batch: what a student
+        reads is built from the exception (message_for), never from the report."""
+        report = bare_report(item, call)
         state = self.students[item.callspec.params["submission"]]
-        record(state.outcomes, item, outcome.get_result(), call, state.load, self.log)
+        record(state.outcomes, item, report, call, state.load, self.log)
+        return report
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
@@ -335,6 +339,20 @@ def record(outcomes: dict[str, tuple[bool, str]], item, report, call, load: Load
     previous = outcomes.get(name)
     if previous is None or previous[0]:
         outcomes[name] = (passed, message)
+
+
+def bare_report(item, call) -> pytest.TestReport:
+    """pytest's report of one phase of a test, without its keywords, captured sections or formatted traceback
+    (its ``longrepr`` is the exception's type only)."""
+    excinfo = call.excinfo
+    if excinfo is None:
+        outcome, longrepr = "passed", None
+    elif isinstance(excinfo.value, pytest.skip.Exception):
+        outcome, longrepr = "skipped", (str(item.path), item.location[1] or 0, str(excinfo.value))
+    else:
+        outcome, longrepr = "failed", excinfo.typename
+    return pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when, [], call.duration,
+                             call.start, call.stop, user_properties=item.user_properties)
 
 
 def imported_modules(notebook: dict) -> list[str]:
