@@ -4,8 +4,8 @@ Some expected values do not depend on the student at all, and cost more to compu
 Keras cross-check needs TensorFlow, whose import alone takes seconds in each grader process. A suite asks for
 such a value with :func:`cached`; it is computed the first time and stored under ``build/references/``, keyed by
 the bytes of the files that compute it and the versions of the packages they use, so a changed suite or a
-changed pinned library computes it afresh. Values are stored in the wire format of the sandbox's protocol
-(JSON; arrays as dtype, shape and raw bytes), so floats come back bit for bit and nothing is unpickled.
+changed pinned library computes it afresh. Values are stored as a message of the sandbox's protocol (JSON, and
+arrays as dtype, shape and raw bytes), so floats come back bit for bit and nothing is unpickled.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import json
+import io
 import os
 import re
 from pathlib import Path
@@ -27,15 +27,15 @@ ENV_FOLDER = "AUTOGRADER_REFERENCES"  # another folder for the cache (the kit's 
 
 def cached(name: str, compute: Callable[[], Any], files: Iterable[Path], packages: Iterable[str] = ()) -> Any:
     """``compute()``'s value, computed once for these ``files``' contents and ``packages``' versions."""
-    path = folder() / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-{key(files, packages)}.json"
+    path = folder() / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-{key(files, packages)}.msg"
     try:
-        return protocol.decode(json.loads(path.read_text()))
-    except (OSError, ValueError):
+        return _read(path.read_bytes())
+    except (OSError, ValueError, EOFError):
         value = compute()
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(json.dumps(protocol.encode(value)))
+        partial.write_bytes(_written(value))
         partial.replace(path)  # atomic: grader processes that compute it at the same time write the same bytes
     except OSError:  # a read-only kit or a full disk: the value is still right, only not kept
         with contextlib.suppress(OSError):
@@ -45,7 +45,16 @@ def cached(name: str, compute: Callable[[], Any], files: Iterable[Path], package
 
 def digest(value: Any) -> str:
     """A short name for plain data (the arguments a value was computed from), to tell stored values apart."""
-    return hashlib.sha256(json.dumps(protocol.encode(value)).encode()).hexdigest()[:12]
+    return hashlib.sha256(_written(value)).hexdigest()[:12]
+
+
+def _written(value: Any) -> bytes:
+    return protocol.frame({"value": protocol.encode(value)})
+
+
+def _read(data: bytes) -> Any:
+    message = protocol.read_message(io.BytesIO(data))
+    return protocol.decode(message["value"], None, message.blob)
 
 
 def folder() -> Path:

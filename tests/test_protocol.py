@@ -1,5 +1,4 @@
 """The wire format: plain data round-trips; anything else from the worker is refused, never unpickled."""
-import base64
 import io
 import json
 import math
@@ -16,7 +15,13 @@ from conftest import ROOT
 
 
 def roundtrip(value):
-    return decode(json.loads(json.dumps(encode(value))))
+    """``value`` sent and read back as the worker and the grader do: framed, then decoded."""
+    message = protocol.read_message(io.BytesIO(protocol.frame({"ok": encode(value)})))
+    return decode(message["ok"], None, message.blob)
+
+
+def decode_with_blob(data, blob: bytes):
+    return decode(data, None, protocol.Blob(bytearray(blob)))
 
 
 @pytest.mark.parametrize("value", [None, True, 0, -7, 2**70, 1.5, "π ≈ 3.14", b"\x00\xff", 1 + 2j,
@@ -58,27 +63,55 @@ def test_decoded_arrays_are_writable():
     np.testing.assert_array_equal(back, [1, 1, 1])
 
 
-ZEROS = base64.b64encode(bytes(16)).decode()
+ZEROS = bytes(16)  # the blob of the messages below: each array's bytes are at offset 0
 
 
 @pytest.mark.parametrize("dtype", ["|O", "O", "[('a', '<f8')]", "(2,)<f8", "<M8[s]", "|V16", "<U0", "f8 ", 3])
 def test_object_structured_and_odd_dtypes_are_refused(dtype):
     with pytest.raises(DecodeError, match="dtype"):
-        decode({"$array": [dtype, [2], ZEROS]})
+        decode_with_blob({"$array": [dtype, [2], 0]}, ZEROS)
 
 
 @pytest.mark.parametrize("shape", [[3], [-2, -1], [2.0], [True, 2], "2", [1] * 40])
 def test_shapes_that_do_not_fit_the_bytes_are_refused(shape):
     with pytest.raises(DecodeError):
-        decode({"$array": ["<f8", shape, ZEROS]})
+        decode_with_blob({"$array": ["<f8", shape, 0]}, ZEROS)
 
 
-@pytest.mark.parametrize("data", [{"$array": ["<f8", [2], "not base64!"]}, {"$array": ["<f8", [2]]}, {"$evil": 1},
+@pytest.mark.parametrize("data", [{"$array": ["<f8", [2], "0"]}, {"$array": ["<f8", [2], -8]},
+                                  {"$array": ["<f8", [2], 1.0]}, {"$array": ["<f8", [2], True]},
+                                  {"$array": ["<f8", [2], 8]}, {"$array": ["<f8", [2]]}, {"$evil": 1},
                                   {}, {"$tuple": 3}, {"$dict": [[[1], 2]]}, {"$float": "1e400"}, {"$handle": 1},
-                                  {"$scalar": ["<f8", [2], ZEROS]}, {"$scalar": "junk"}])
+                                  {"$scalar": ["<f8", [2], 0]}, {"$scalar": "junk"}, {"$bytes": "not base64!"}])
 def test_malformed_values_are_refused(data):
     with pytest.raises(DecodeError):
-        decode(data)
+        decode_with_blob(data, ZEROS)
+
+
+def test_arrays_take_no_more_than_the_blob_holds_however_their_offsets_overlap():
+    """A forged message could point a million arrays at the same bytes: a million copies in the grader."""
+    one = {"$array": ["<f8", [2], 0]}
+    np.testing.assert_array_equal(decode_with_blob([one], ZEROS)[0], [0.0, 0.0])
+    with pytest.raises(DecodeError, match="more than the 16 bytes sent"):
+        decode_with_blob([one, one], ZEROS)
+    with pytest.raises(DecodeError, match="not in the 0 bytes sent"):
+        decode({"$array": ["<f8", [2], 0]})  # no blob at all
+
+
+def test_arrays_from_one_message_do_not_share_memory():
+    message = protocol.read_message(io.BytesIO(protocol.frame({"ok": encode([np.ones(3), np.ones(3)])})))
+    first, second = decode(message["ok"], None, message.blob)
+    first += 1
+    np.testing.assert_array_equal(second, [1, 1, 1])
+    assert not np.shares_memory(first, message.blob.data)
+
+
+def test_a_check_in_the_notebook_gets_a_copy_of_the_array_without_framing():
+    """The in-notebook check (grading/live.py) hands values over without framing them."""
+    array = np.arange(3.0)
+    back = decode(encode(array))
+    back += 1
+    np.testing.assert_array_equal(array, [0, 1, 2])
 
 
 def test_deep_nesting_is_refused():
@@ -89,8 +122,8 @@ def test_deep_nesting_is_refused():
         decode(data)
 
 
-def framed(data: bytes) -> io.BytesIO:
-    return io.BytesIO(protocol._HEADER.pack(len(data)) + data)
+def framed(data: bytes, blob: bytes = b"") -> io.BytesIO:
+    return io.BytesIO(protocol._HEADER.pack(len(data), len(blob)) + data + blob)
 
 
 def test_a_message_with_too_many_values_is_refused(monkeypatch):
@@ -109,7 +142,9 @@ def test_a_message_that_is_not_ascii_is_refused():
 
 def test_oversized_message_is_refused_before_reading_it():
     with pytest.raises(DecodeError, match="over the limit"):
-        protocol.read_message(io.BytesIO(protocol._HEADER.pack(10**9) + b"{}"), max_bytes=1000)
+        protocol.read_message(io.BytesIO(protocol._HEADER.pack(10**9, 0) + b"{}"), max_bytes=1000)
+    with pytest.raises(DecodeError, match="over the limit"):  # the blob counts too
+        protocol.read_message(framed(b"{}", bytes(999)), max_bytes=1000)
 
 
 def test_message_framing_roundtrip_and_eof():
@@ -130,13 +165,17 @@ def test_invalid_json_body_is_a_decode_error():
 # (MAX_REPLY_BYTES), and whether the grader accepts it. What reading one costs the grader is measured in a process
 # of its own: its peak resident memory (VmHWM) after the reply, less before.
 REPLY = processes.MAX_REPLY_BYTES - 64
-FORGED = {
-    "22 million empty objects": (b'{"ok":[' + b"{}," * (REPLY // 3 - 4) + b"{}]}", "refused"),
-    "nesting 32 million deep": (b'{"ok":' + b"[" * (REPLY // 2 - 4) + b"]" * (REPLY // 2 - 4) + b"}", "refused"),
-    "one string of 64 MB, 4 bytes a character": (b'{"ok":"\\ud83d\\ude00' + b"x" * (REPLY - 20) + b'"}', "accepted"),
+BLOB = bytes(8 * 8192)  # one array of 8192 float64
+FORGED = {  # the JSON, the blob, and whether the grader accepts the reply ("refused": before parsing it)
+    "22 million empty objects": (b'{"ok":[' + b"{}," * (REPLY // 3 - 4) + b"{}]}", b"", "refused"),
+    "nesting 32 million deep": (b'{"ok":' + b"[" * (REPLY // 2 - 4) + b"]" * (REPLY // 2 - 4) + b"}", b"", "refused"),
+    "one string of 64 MB, 4 bytes a character": (b'{"ok":"\\ud83d\\ude00' + b"x" * (REPLY - 20) + b'"}', b"",
+                                                 "accepted"),
     "a million strings, 4 bytes a character": (
-        b'{"ok":[' + b",".join([b'"\\ud83d\\ude00' + b"x" * (REPLY // 999_990 - 16) + b'"'] * 999_990) + b"]}",
+        b'{"ok":[' + b",".join([b'"\\ud83d\\ude00' + b"x" * (REPLY // 999_990 - 16) + b'"'] * 999_990) + b"]}", b"",
         "accepted"),
+    "120,000 arrays on the same 64 kB (7.9 GB of copies)": (
+        b'{"ok":[' + b",".join([b'{"$array":["<f8",[8192],0]}'] * 120_000) + b"]}", BLOB, "refused after parsing"),
 }
 # The bounds that SECURITY.md states: a reply refused for its values costs about its size; any other, the text and
 # what it parses into: strings at most 4 bytes a character, and at most MAX_ITEMS other objects.
@@ -158,7 +197,8 @@ subprocess.Popen(["cat", sys.argv[1]], stdout=worker.from_worker_w)  # the worke
 os.close(worker.from_worker_w)
 before = peak_mb()
 try:
-    protocol.decode(worker.receive(time.monotonic() + 300)["ok"])  # as Session.request does
+    reply = worker.receive(time.monotonic() + 300)
+    protocol.decode(reply["ok"], None, reply.blob)  # as Session.request does
     print("accepted", peak_mb() - before)
 except (ProtocolError, protocol.DecodeError):
     print("refused", peak_mb() - before)
@@ -168,11 +208,11 @@ except (ProtocolError, protocol.DecodeError):
 @pytest.mark.parametrize("shape", FORGED)
 def test_what_one_forged_reply_costs_the_grader_is_bounded(shape, tmp_path):
     """Before the values were counted, json.loads built 22 million dicts: 1.6 GB for the first reply here."""
-    body, fate = FORGED[shape]
-    assert len(body) <= processes.MAX_REPLY_BYTES
-    (tmp_path / "reply").write_bytes(protocol._HEADER.pack(len(body)) + body)
+    body, blob, fate = FORGED[shape]
+    assert len(body) + len(blob) <= processes.MAX_REPLY_BYTES
+    (tmp_path / "reply").write_bytes(protocol._HEADER.pack(len(body), len(blob)) + body + blob)
     done = subprocess.run([sys.executable, "-c", READ_ONE_REPLY, str(tmp_path / "reply")], cwd=ROOT,
                           capture_output=True, text=True, timeout=300, check=True)
     outcome, megabytes = done.stdout.split()
-    assert outcome == fate
+    assert outcome == fate.split()[0]
     assert float(megabytes) < (REFUSED_MB if fate == "refused" else ACCEPTED_MB), done.stdout

@@ -36,9 +36,11 @@ def test_a_damaged_store_is_computed_again(tmp_path, monkeypatch):
     source = tmp_path / "suite.py"
     source.write_text("x")
     references.cached("v", lambda: [1.0], [source])
-    [stored] = tmp_path.glob("v-*.json")
-    stored.write_text("{not json")
-    assert references.cached("v", lambda: [2.0], [source]) == [2.0]
+    [stored] = tmp_path.glob("v-*.msg")
+    whole = stored.read_bytes()
+    for damaged, value in ((b"{not a message", [2.0]), (whole[:-3], [3.0]), (whole[:8] + b"[" + whole[9:], [4.0])):
+        stored.write_bytes(damaged)  # not framed, cut short, not JSON
+        assert references.cached("v", lambda: value, [source]) == value
 
 
 def test_an_unwritable_store_still_gives_the_value(tmp_path, monkeypatch):
@@ -65,4 +67,4 @@ def test_keras_cross_check_computed_live_grades_the_reference_and_a_mistake(tmp_
     scores = {r.student: (r.score, r.max_score) for r in outcome.results}
     assert scores["ada_correct"][0] == scores["ada_correct"][1] > 0
     assert scores["dee_adam_no_bias_correction"][0] < scores["dee_adam_no_bias_correction"][1]
-    assert len(list((tmp_path / "empty").glob("02-keras-*.json"))) == 10  # six optimizers, four schedules
+    assert len(list((tmp_path / "empty").glob("02-keras-*.msg"))) == 10  # six optimizers, four schedules

@@ -143,7 +143,7 @@ class Session:
             self._discard()
             raise ProtocolError("the worker's reply has neither a result nor an error")
         try:
-            return protocol.decode(reply["ok"], lambda handle: Remote(self, handle, generation))
+            return protocol.decode(reply["ok"], lambda handle: Remote(self, handle, generation), reply.blob)
         except protocol.DecodeError as exc:
             raise ProtocolError(f"your code returned a value the grader cannot read: {exc}") from None
 

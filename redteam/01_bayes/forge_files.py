@@ -27,7 +27,7 @@ def forge():
     frame = json.dumps({"ok": 1.0, "ready": {"cells": []}}).encode()
     for fd in range(0, 64):
         try:
-            os.write(fd, len(frame).to_bytes(4, "big") + frame)
+            os.write(fd, len(frame).to_bytes(4, "big") + bytes(4) + frame)
         except OSError:
             pass
 

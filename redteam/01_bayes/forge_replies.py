@@ -13,7 +13,7 @@ def forge(body):
     frame = sys._getframe()
     while not hasattr(frame.f_locals.get("self"), "replies"):
         frame = frame.f_back
-    frame.f_locals["self"].replies.write(struct.pack(">I", len(body)) + body)
+    frame.f_locals["self"].replies.write(struct.pack(">II", len(body), 0) + body)  # the JSON's length, no blob
     write_message = protocol.write_message
     protocol.write_message = lambda stream, message: setattr(protocol, "write_message", write_message)
 

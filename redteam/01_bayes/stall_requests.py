@@ -1,19 +1,21 @@
 # Red team: stall the grader's write. The worker's reader is replaced: of a request over 100 kB it reads the
-# 4-byte header and then sleeps with the request pipe open, so the grader's write of the rest (sequential_posterior's
+# 8-byte header and then sleeps with the request pipe open, so the grader's write of the rest (sequential_posterior's
 # ~1 MB of likelihoods) cannot finish. When the grader closes the pipe at the end, it sleeps instead of ending.
-import json
+import io
 import sys
 import time
 
 protocol = sys.modules["protocol"]
+read_whole_message = protocol.read_message
 
 
 def read_message(stream, max_bytes=protocol.MAX_MESSAGE_BYTES):
     try:
-        length = int.from_bytes(protocol._read_exactly(stream, 4), "big")
+        header = protocol._read_exactly(stream, 8)  # the lengths of the JSON and of the blob of arrays after it
+        length = int.from_bytes(header[:4], "big") + int.from_bytes(header[4:], "big")
         while length > 100_000:
             time.sleep(60)
-        return json.loads(protocol._read_exactly(stream, length))
+        return read_whole_message(io.BytesIO(header + protocol._read_exactly(stream, length)), max_bytes)
     except EOFError:
         while True:
             time.sleep(60)

@@ -3,19 +3,24 @@
 Both sides import this file; the worker gets it as a plain module next to ``worker.py``
 inside the sandbox, so it may use only the standard library and numpy.
 
-A message is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
-Values are plain data: JSON scalars, lists, and tagged objects for what JSON lacks::
+A message is an 8-byte header (two big-endian lengths: the JSON's and the blob's), that many bytes
+of ASCII JSON, then the blob: the raw bytes of the message's arrays, one after another. Values are
+plain data: JSON scalars, lists, and tagged objects for what JSON lacks::
 
     {"$tuple": [...]}            {"$dict": [[key, value], ...]}      {"$bytes": "<base64>"}
-    {"$array": [dtype, shape, "<base64 of the C-order bytes>"]}     {"$scalar": [dtype, [], "<base64>"]}
+    {"$array": [dtype, shape, offset]}   (C-order bytes at ``offset`` in the blob)
+    {"$scalar": [dtype, [], offset]}
     {"$complex": [re, im]}       {"$float": "nan" | "inf" | "-inf"}
     {"$handle": 7, "type": "Value", "callable": false}   (an object that stays in the worker)
 
 Decoding never unpickles or evaluates anything: an array is its dtype (``"<f8"``), its shape and
 its raw bytes, and only plain numeric, boolean and text dtypes are accepted. (Not the ``.npy``
 format: parsing its header costs fifty times as much as the copy, and a suite makes thousands
-of calls per student.) Limits on size, on the number of JSON values (counted in the bytes, before
-they are parsed) and on nesting depth keep a hostile peer from exhausting the grader.
+of calls per student. Not base64 inside the JSON either: encoding, scanning and decoding a
+weight matrix's text cost more than the call it came from.) Limits on size, on the number of JSON
+values (counted in the bytes, before they are parsed), on nesting depth and on the bytes that
+arrays take from the blob (their sizes add up to at most the blob's, however their offsets
+overlap) keep a hostile peer from exhausting the grader.
 """
 from __future__ import annotations
 
@@ -36,7 +41,7 @@ ALLOWED_DTYPE_KINDS = "biufcUS"  # bool, int, uint, float, complex, str, bytes: 
 _DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f(2|4|8|16)|c(8|16|32)|[US][1-9][0-9]{0,8})")  # never fields or subarrays
 MAX_DIMENSIONS = 32
 
-_HEADER = struct.Struct(">I")
+_HEADER = struct.Struct(">II")  # the JSON's length, the blob's
 
 
 class DecodeError(ValueError):
@@ -54,10 +59,53 @@ class Handle:
 
 # ---------------------------------------------------------------- framing
 
+class Message(dict):
+    """A message as read: its JSON object, and in ``blob`` the bytes its arrays are made of."""
+    blob: Blob
+
+
+class Blob:
+    """The blob of one message, handed out array by array: in all, no more bytes than it holds."""
+
+    def __init__(self, data: bytearray):
+        self.data, self.left = data, len(data)
+
+    def take(self, offset, size: int) -> memoryview:
+        if type(offset) is not int or offset < 0 or offset + size > len(self.data):
+            raise DecodeError(f"array of {size} bytes at offset {str(offset)[:30]} is not in the "
+                              f"{len(self.data)} bytes sent")
+        if size > self.left:
+            raise DecodeError(f"arrays take more than the {len(self.data)} bytes sent")
+        self.left -= size
+        return memoryview(self.data)[offset:offset + size]
+
+
+class Raw:
+    """An array on its way out: :func:`frame` puts its bytes in the blob and ``[dtype, shape, offset]`` in the
+    JSON. (In a check inside the notebook nothing is framed, and :func:`decode` takes the array itself.)"""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
+
+
 def frame(message: dict) -> bytes:
-    """A message as it goes on the wire: the length, then ASCII JSON (``json.dumps`` escapes everything else)."""
-    data = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
-    return _HEADER.pack(len(data)) + data
+    """A message as it goes on the wire: the lengths, ASCII JSON (``json.dumps`` escapes everything else), the
+    blob."""
+    chunks, size = [], 0
+
+    def place(value):
+        nonlocal size
+        if not isinstance(value, Raw):
+            raise TypeError(f"cannot send a {type(value).__name__} as plain data")
+        data = value.array.tobytes(order="C")
+        chunks.append(data)
+        size += len(data)
+        return [value.array.dtype.str, list(value.array.shape), size - len(data)]
+
+    text = json.dumps(message, allow_nan=False, separators=(",", ":"), default=place).encode()
+    return b"".join([_HEADER.pack(len(text), size), text, *chunks])
 
 
 def write_message(stream, message: dict) -> None:
@@ -65,12 +113,13 @@ def write_message(stream, message: dict) -> None:
     stream.flush()
 
 
-def read_message(stream, max_bytes: int = MAX_MESSAGE_BYTES) -> dict:
+def read_message(stream, max_bytes: int = MAX_MESSAGE_BYTES) -> Message:
     """One message from ``stream`` (anything with ``readinto``); ``EOFError`` when the peer has gone. What it costs
-    is bounded before it is parsed: at most ``max_bytes``, ASCII only (a character is a byte), MAX_ITEMS values."""
-    (length,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
-    if length > max_bytes:
-        raise DecodeError(f"message of {length} bytes is over the limit of {max_bytes}")
+    is bounded before it is parsed: at most ``max_bytes`` in all, ASCII JSON only (a character is a byte),
+    MAX_ITEMS values."""
+    length, blob_length = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    if length + blob_length > max_bytes:
+        raise DecodeError(f"message of {length + blob_length} bytes is over the limit of {max_bytes}")
     data = _read_exactly(stream, length)
     if length >= MAX_ITEMS and _values(data) > MAX_ITEMS:  # each value but the first needs a byte before it
         raise DecodeError(f"message has more than {MAX_ITEMS} values")
@@ -80,11 +129,13 @@ def read_message(stream, max_bytes: int = MAX_MESSAGE_BYTES) -> dict:
         raise DecodeError("message is not ASCII JSON") from None
     del data  # the text alone is parsed
     try:
-        message = json.loads(text)
+        parsed = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise DecodeError(f"message is not valid JSON: {str(exc)[:200]}") from None
-    if not isinstance(message, dict):
+    if not isinstance(parsed, dict):
         raise DecodeError("message is not a JSON object")
+    message = Message(parsed)
+    message.blob = Blob(_read_exactly(stream, blob_length))
     return message
 
 
@@ -102,7 +153,7 @@ def _read_exactly(stream, size: int) -> bytearray:
 
 def _values(data: bytearray) -> int:
     """At most how many values JSON ``data`` holds: one, and one after each ``[``, ``{``, ``,`` and ``:`` (counting
-    those in strings too, which only errs on the safe side: arrays travel as base64, which has none)."""
+    those in strings too, which only errs on the safe side: arrays travel in the blob, outside the JSON)."""
     return 1 + data.count(b"[") + data.count(b"{") + data.count(b",") + data.count(b":")
 
 
@@ -125,9 +176,9 @@ def encode(value, to_handle=None, depth: int = 0):
     if type(value) is bytes:
         return {"$bytes": base64.b64encode(value).decode()}
     if isinstance(value, np.generic) and value.dtype.kind in ALLOWED_DTYPE_KINDS:
-        return {"$scalar": _raw(np.asarray(value))}
+        return {"$scalar": Raw(np.asarray(value))}
     if type(value) is np.ndarray and value.dtype.kind in ALLOWED_DTYPE_KINDS:
-        return {"$array": _raw(value)}
+        return {"$array": Raw(value)}
     if type(value) is list:
         return [encode(item, to_handle, depth + 1) for item in value]
     if type(value) is tuple:
@@ -140,12 +191,13 @@ def encode(value, to_handle=None, depth: int = 0):
     return {"$handle": handle.id, "type": handle.type_name, "callable": handle.is_callable}
 
 
-def decode(data, from_handle=None):
-    """The inverse of :func:`encode`, for data from an untrusted peer (whose size read_message has bounded)."""
-    return _decode(data, from_handle, 0)
+def decode(data, from_handle=None, blob: Blob | None = None):
+    """The inverse of :func:`encode`, for data from an untrusted peer (whose size read_message has bounded);
+    ``blob``: the message's (``Message.blob``), where its arrays' bytes are."""
+    return _decode(data, from_handle, 0, blob or Blob(bytearray()))
 
 
-def _decode(data, from_handle, depth):
+def _decode(data, from_handle, depth, blob):
     if depth > MAX_DEPTH:
         raise DecodeError(f"value is nested more than {MAX_DEPTH} levels deep")
     if data is None or isinstance(data, (bool, str)):
@@ -155,27 +207,27 @@ def _decode(data, from_handle, depth):
     if isinstance(data, float):
         return data
     if isinstance(data, list):
-        return [_decode(item, from_handle, depth + 1) for item in data]
+        return [_decode(item, from_handle, depth + 1, blob) for item in data]
     if not isinstance(data, dict) or len(data) == 0:
         raise DecodeError(f"unexpected value of type {type(data).__name__}")
     tag = next(iter(data))
     body = data[tag]
     try:
         if tag == "$tuple":
-            return tuple(_decode(item, from_handle, depth + 1) for item in _list(body))
+            return tuple(_decode(item, from_handle, depth + 1, blob) for item in _list(body))
         if tag == "$dict":
             result = {}
             for pair in _list(body):
                 key, value = _list(pair)
-                key = _decode(key, from_handle, depth + 1)
+                key = _decode(key, from_handle, depth + 1, blob)
                 if isinstance(key, (list, dict, np.ndarray)):
                     raise DecodeError("dictionary key is not hashable")
-                result[key] = _decode(value, from_handle, depth + 1)
+                result[key] = _decode(value, from_handle, depth + 1, blob)
             return result
         if tag == "$array":
-            return _array(body)
+            return _array(body, blob)
         if tag == "$scalar":
-            array = _array(body)
+            array = _array(body, blob)
             if array.shape != ():
                 raise DecodeError("scalar with a shape")
             return array[()]
@@ -185,7 +237,7 @@ def _decode(data, from_handle, depth):
             return float(body)
         if tag == "$complex":
             re, im = _list(body)
-            return complex(float(_decode(re, None, depth + 1)), float(_decode(im, None, depth + 1)))
+            return complex(float(_decode(re, None, depth + 1, blob)), float(_decode(im, None, depth + 1, blob)))
         if tag == "$bytes":
             return base64.b64decode(_str(body), validate=True)
         if tag == "$handle":
@@ -199,23 +251,20 @@ def _decode(data, from_handle, depth):
     raise DecodeError(f"unknown tag {str(tag)[:50]!r}")
 
 
-def _raw(array: np.ndarray) -> list:
-    return [array.dtype.str, list(array.shape), base64.b64encode(array.tobytes(order="C")).decode()]
-
-
-def _array(body) -> np.ndarray:
-    """A writable array from [dtype, shape, base64], checked before anything is allocated."""
-    dtype, shape, data = _list(body)
+def _array(body, blob: Blob) -> np.ndarray:
+    """A writable array of its own from [dtype, shape, offset], checked before anything is allocated."""
+    if isinstance(body, Raw):  # not from a peer: JSON makes no Raw
+        return body.array.copy()
+    dtype, shape, offset = _list(body)
     if not isinstance(dtype, str) or not _DTYPE.fullmatch(dtype):
         raise DecodeError(f"array of dtype {str(dtype)[:50]!r} is not allowed")
     dtype = np.dtype(dtype)
     if not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS or \
             not all(type(n) is int and 0 <= n <= MAX_MESSAGE_BYTES for n in shape):
         raise DecodeError(f"malformed array shape {str(shape)[:100]}")
-    raw = base64.b64decode(_str(data), validate=True)
-    if math.prod(shape) * dtype.itemsize != len(raw):
-        raise DecodeError(f"array of shape {tuple(shape)} and dtype {dtype.str} does not have {len(raw)} bytes")
-    return np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+    count = math.prod(shape)
+    raw = blob.take(offset, count * dtype.itemsize)
+    return np.frombuffer(raw, dtype=dtype, count=count).reshape(shape).copy() if count else np.zeros(shape, dtype)
 
 
 def _list(body) -> list:
