@@ -43,6 +43,14 @@ def test_arrays_roundtrip_with_dtype_and_shape(array):
     np.testing.assert_array_equal(back, array)
 
 
+def test_arrays_after_an_odd_number_of_bytes_come_back_whole():
+    """The blob packs arrays back to back, so a float64 array may start at an offset that is not a multiple of 8."""
+    flags, values = roundtrip((np.array([True, False, True]), np.arange(3.0)))
+    np.testing.assert_array_equal(flags, [True, False, True])
+    np.testing.assert_array_equal(values, [0.0, 1.0, 2.0])
+    assert values.flags.aligned and values.flags.writeable
+
+
 def test_numpy_scalars_stay_scalars():
     back = roundtrip(np.float32(2.5))
     assert isinstance(back, np.float32) and back == 2.5

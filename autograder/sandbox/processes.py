@@ -52,8 +52,16 @@ class _Channel:
         self.fd, self.deadline = fd, 0.0
 
     def readinto(self, view: memoryview) -> int:
-        _wait_for(self.fd, self.deadline)
-        return os.readv(self.fd, [view])
+        """What the pipe holds now, without waiting (the rest of a reply usually is there: one select per reply,
+        not one per read); a read at or after the deadline is a time-out all the same."""
+        try:
+            count = os.readv(self.fd, [view])
+        except BlockingIOError:
+            _wait_for(self.fd, self.deadline)
+            return os.readv(self.fd, [view])
+        if time.monotonic() >= self.deadline:
+            raise TimeoutError
+        return count
 
 
 class _Output:
@@ -84,6 +92,7 @@ class WorkerProcess:
         self.from_worker, self.from_worker_w = os.pipe()
         self.output_r, self.output_w = os.pipe()
         os.set_blocking(self.to_worker, False)  # a write that would block waits in select, against a deadline
+        os.set_blocking(self.from_worker, False)  # and so does a read (_Channel)
         self.memory_kb, self.over_memory, self.peak_kb = limits.memory_mb * 1024, False, 0
         self.channel = _Channel(self.from_worker)
         self.output_limit = limits.output_kb * 1024
