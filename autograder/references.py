@@ -13,7 +13,6 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import io
 import os
 import re
 from pathlib import Path
@@ -53,7 +52,7 @@ def _written(value: Any) -> bytes:
 
 
 def _read(data: bytes) -> Any:
-    message = protocol.read_message(io.BytesIO(data))
+    message = protocol.unframe(data)
     return protocol.decode(message["value"], None, message.blob)
 
 

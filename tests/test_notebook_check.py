@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -137,3 +138,17 @@ def test_a_test_belongs_to_the_parts_it_reaches_also_through_fixtures(tmp_path):
         "def test_fit(student, model):\n    assert student.has('fit') and student.fit(model) and student.np.pi\n"
         "def test_alone():\n    pass\n")
     assert names_used(path) == {"test_fit": {"build_model", "fit", "np"}, "test_alone": set()}
+
+
+def test_a_live_session_hands_over_values_as_grading_does():
+    """live.py's promise: values go through the wire format, so a test gets copies (never the kernel's own arrays),
+    and what grading would not read (an object array) stays in the notebook as a handle there too."""
+    from autograder.grading.live import LiveSession
+    from autograder.sandbox.proxies import Remote, StudentNotebook
+    weights = np.arange(3.0)
+    student = StudentNotebook(LiveSession({"weights": lambda: weights, "objects": lambda: np.array([None])}))
+    got = student.weights()
+    got += 1
+    np.testing.assert_array_equal(weights, [0.0, 1.0, 2.0])
+    assert type(got) is np.ndarray and got.flags.writeable
+    assert isinstance(student.objects(), Remote)

@@ -47,12 +47,12 @@ class LiveSession:
         self.worker.namespace = namespace
 
     def request(self, message: dict, generation: int | None = None):
-        reply = self.worker.answer(message)
+        reply = protocol.unframe(protocol.frame(self.worker.answer(protocol.unframe(protocol.frame(message)))))
         if "error" in reply and reply["error"]["type"] == "KeyboardInterrupt":
             raise KeyboardInterrupt  # the student interrupted the kernel: stop the check, not just this test
         if "error" in reply:
             raise StudentError.from_reply(reply["error"])
-        return protocol.decode(reply["ok"], lambda handle: Remote(self, handle, self.generation))
+        return protocol.decode(reply["ok"], lambda handle: Remote(self, handle, self.generation), reply.blob)
 
     def encode(self, value):
         return protocol.encode(plain_argument(value), lambda obj: handle_of(obj, self.generation))

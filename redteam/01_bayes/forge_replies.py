@@ -2,7 +2,6 @@
 # as JSON can be to parse: 22 million empty objects (1.7 GB in the grader, once), nesting 32 million deep, and one
 # long string that an astral character makes four bytes a character. The worker's own reply to the call is dropped,
 # so the next call is answered in turn. Each refused reply costs a restart: three in all.
-import struct
 import sys
 
 LIMIT = 64 * 1024 * 1024 - 64
@@ -13,7 +12,7 @@ def forge(body):
     frame = sys._getframe()
     while not hasattr(frame.f_locals.get("self"), "replies"):
         frame = frame.f_back
-    frame.f_locals["self"].replies.write(struct.pack(">II", len(body), 0) + body)  # the JSON's length, no blob
+    frame.f_locals["self"].replies.write(protocol._HEADER.pack(len(body), 0) + body)  # the JSON, no blob
     write_message = protocol.write_message
     protocol.write_message = lambda stream, message: setattr(protocol, "write_message", write_message)
 

@@ -9,8 +9,8 @@ read_whole_message = protocol.read_message
 
 
 def read_message(stream, max_bytes=protocol.MAX_MESSAGE_BYTES):
-    header = protocol._read_exactly(stream, 8)  # the lengths of the JSON and of the blob of arrays after it
-    length = int.from_bytes(header[:4], "big") + int.from_bytes(header[4:], "big")
+    header = protocol._read_exactly(stream, protocol._HEADER.size)
+    length = sum(protocol._HEADER.unpack(header))  # the JSON's and the blob's after it
     data = b""
     while len(data) < length:
         data += protocol._read_exactly(stream, min(1024 if length > 100_000 else length, length - len(data)))

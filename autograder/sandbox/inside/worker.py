@@ -58,7 +58,6 @@ class Worker:
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.handles = {}
         self.cell_errors = {}
-        self.blob = None  # the current request's (protocol.Message.blob)
 
     # ------------------------------------------------------------ loading
     def load(self, cells):
@@ -101,9 +100,7 @@ class Worker:
                 protocol.write_message(self.replies, {"error": unsendable(str(exc))})
 
     def answer(self, request):
-        """The reply to one request: its value, or the exception student code raised, described."""
-        # None in a check inside the notebook (grading/live.py), where nothing is framed
-        self.blob = request.blob if isinstance(request, protocol.Message) else None
+        """The reply to one request (a protocol.Message): its value, or the exception student code raised, described."""
         try:
             return {"ok": self.dispatch(request.get("op"), request)}
         except Unsendable as exc:
@@ -117,16 +114,16 @@ class Worker:
     def dispatch(self, op, request):
         if op == "call":
             target = self.resolve(request["target"])
-            args = self.decode(request.get("args", []))
-            kwargs = self.decode(request.get("kwargs", {"$dict": []}))
+            args = self.decode(request.get("args", []), request.blob)
+            kwargs = self.decode(request.get("kwargs", {"$dict": []}), request.blob)
             return self.encode(target(*args, **kwargs))
         if op == "getattr":
             return self.encode(getattr(self.resolve(request["target"]), request["name"]))
         if op == "setattr":
-            setattr(self.resolve(request["target"]), request["name"], self.decode(request["value"]))
+            setattr(self.resolve(request["target"]), request["name"], self.decode(request["value"], request.blob))
             return None
         if op == "operator":
-            return self.encode(OPERATORS[request["name"]](*self.decode(request["args"])))
+            return self.encode(OPERATORS[request["name"]](*self.decode(request["args"], request.blob)))
         if op == "global":
             return self.encode(self.resolve({"name": request["name"]}))
         if op == "has":
@@ -152,8 +149,8 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001 - too deep, too big, or a hostile __hash__ or __array__
             raise Unsendable(describe(exc)["message"] or type(exc).__name__) from None
 
-    def decode(self, data):
-        return protocol.decode(data, lambda handle: self.handles[handle.id], self.blob)
+    def decode(self, data, blob: protocol.Blob):
+        return protocol.decode(data, lambda handle: self.handles[handle.id], blob)
 
     def to_handle(self, obj):
         handle_id = len(self.handles) + 1
